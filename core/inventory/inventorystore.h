@@ -1,0 +1,80 @@
+#pragma once
+
+#include "inventory/auditentry.h"
+#include "inventory/cloud.h"
+#include "inventory/inventorydelta.h"
+#include "inventory/inventorydiff.h"
+#include "inventory/machine.h"
+#include "inventory/sqlite.h"
+#include "providers/provider.h"
+#include "util/result.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QVector>
+
+#include <chrono>
+
+namespace mist {
+
+// The inventory on SQLite. Synchronous: in the GUI it lives on the store thread
+// (StoreService), which is the only writer; the CLI uses it directly on its main thread.
+class InventoryStore
+{
+public:
+    InventoryStore() = default;
+    InventoryStore(const InventoryStore &) = delete;
+    InventoryStore &operator=(const InventoryStore &) = delete;
+
+    // Opens (creating if needed) and checks the file: integrity_check, WAL, foreign keys,
+    // migrations. A damaged file is left untouched and reported.
+    Status open(const QString &path);
+    bool isOpen() const { return m_db.isOpen(); }
+    QString path() const { return m_db.path(); }
+
+    void setMissingGracePeriod(std::chrono::seconds grace) { m_grace = grace; }
+    std::chrono::seconds missingGracePeriod() const { return m_grace; }
+
+    // Clouds
+    Result<QVector<Cloud>> clouds();
+    Result<Cloud> cloud(qint64 id);
+    Result<Cloud> cloudByName(const QString &nameOrId);   // name (case-insensitive) or numeric id
+    Result<Cloud> addCloud(Cloud cloud, const QString &actor);
+    Result<Cloud> updateCloud(const Cloud &cloud, const QString &actor);   // name, enabled, interval, config
+    Status removeCloud(qint64 id, const QString &actor);
+    Result<Cloud> setCloudPolling(qint64 id);
+
+    // Machines
+    Result<QVector<Machine>> machines(qint64 cloudId = 0);   // 0 = all clouds, with tags
+    Result<Machine> machine(qint64 id);
+    // By numeric id, external id or name (case-insensitive); an ambiguous name is an error.
+    Result<Machine> findMachine(const QString &nameOrId);
+    Result<InventorySnapshot> snapshot();
+
+    // Applies one poll result in one transaction: machines, parents, cloud status, audit.
+    Result<InventoryDelta> applyPoll(qint64 cloudId, const PollResult &result, const QDateTime &now);
+
+    // User tags: set (add/overwrite) and remove keys on several machines at once.
+    Result<InventoryDelta> tagMachines(const QVector<qint64> &machineIds, const TagMap &set,
+                                       const QStringList &removeKeys, const QString &actor);
+
+    // Audit
+    Status appendAudit(const AuditEntry &entry);
+    Result<QVector<AuditEntry>> audit(const AuditQuery &query);
+
+private:
+    Status prepareStatements();
+    Status insertAudit(const AuditEntry &entry);
+    Result<QVector<Machine>> queryMachines(const QString &where, const QVariantList &args);
+    Status loadTags(QVector<Machine> &machines, const QVector<qint64> &onlyIds = {});
+    Status writeMachine(Machine &machine, bool insert);
+    Status writeProviderTags(const Machine &machine);
+    Status resolveParents(qint64 cloudId, QVector<Machine *> machines);
+    Status writeCloudStatus(const Cloud &cloud);
+    Result<Cloud> readCloud(sql::Statement &stmt);
+
+    sql::Database m_db;
+    std::chrono::seconds m_grace{3600};
+};
+
+} // namespace mist

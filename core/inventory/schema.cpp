@@ -1,0 +1,124 @@
+#include "schema.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+namespace mist::schema {
+
+namespace {
+
+// Append-only: a released step is never edited, a change is a new step.
+const QStringList &steps()
+{
+    static const QStringList s = {
+        // 1: the foundation inventory.
+        QStringLiteral(R"SQL(
+CREATE TABLE clouds (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    provider TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    poll_interval_s INTEGER NOT NULL DEFAULT 60 CHECK (poll_interval_s >= 5),
+    config TEXT NOT NULL DEFAULT '{}',
+    secret_fields TEXT NOT NULL DEFAULT '[]',
+    created_at INTEGER NOT NULL,
+    health TEXT NOT NULL DEFAULT 'never',
+    last_poll_at INTEGER,
+    last_success_at INTEGER,
+    last_error TEXT
+);
+CREATE TABLE machines (
+    id INTEGER PRIMARY KEY,
+    cloud_id INTEGER NOT NULL REFERENCES clouds(id) ON DELETE CASCADE,
+    external_id TEXT NOT NULL,
+    parent_id INTEGER REFERENCES machines(id) ON DELETE SET NULL,
+    parent_external_id TEXT,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    state TEXT NOT NULL,
+    public_ips TEXT NOT NULL DEFAULT '[]',
+    private_ips TEXT NOT NULL DEFAULT '[]',
+    size TEXT,
+    image TEXT,
+    location TEXT,
+    os TEXT,
+    cores INTEGER NOT NULL DEFAULT 0,
+    memory_mb INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER,
+    last_seen INTEGER,
+    missing_since INTEGER,
+    extra TEXT NOT NULL DEFAULT '{}',
+    cost_per_month REAL NOT NULL DEFAULT 0,
+    cost_currency TEXT,
+    UNIQUE (cloud_id, external_id)
+);
+CREATE INDEX machines_parent ON machines(parent_id);
+CREATE TABLE tags (
+    resource_type TEXT NOT NULL CHECK (resource_type IN ('cloud', 'machine')),
+    resource_id INTEGER NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('user', 'provider')),
+    key TEXT NOT NULL CHECK (length(key) > 0),
+    value TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (resource_type, resource_id, source, key)
+) WITHOUT ROWID;
+CREATE INDEX tags_key ON tags(key, value);
+CREATE TRIGGER machines_drop_tags AFTER DELETE ON machines BEGIN
+    DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = OLD.id;
+END;
+CREATE TRIGGER clouds_drop_tags AFTER DELETE ON clouds BEGIN
+    DELETE FROM tags WHERE resource_type = 'cloud' AND resource_id = OLD.id;
+END;
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    cloud_id INTEGER,
+    machine_id INTEGER,
+    target TEXT,
+    success INTEGER NOT NULL DEFAULT 1,
+    message TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_ts ON audit_log(ts);
+CREATE INDEX audit_machine ON audit_log(machine_id);
+)SQL"),
+    };
+    return s;
+}
+
+} // namespace
+
+int latestVersion()
+{
+    return int(steps().size());
+}
+
+Status migrate(sql::Database &db)
+{
+    auto version = db.scalar(QStringLiteral("PRAGMA user_version"));
+    if (!version)
+        return version.error();
+    const int current = int(version.value());
+    if (current > latestVersion())
+        return Error{QCoreApplication::translate("Database",
+                         "The inventory was written by a newer Mist Desktop (schema %1, this build knows %2). "
+                         "Update Mist Desktop to open it.").arg(current).arg(latestVersion()),
+                     db.path()};
+    for (int v = current; v < latestVersion(); ++v) {
+        sql::Transaction tx(db);
+        if (Status s = tx.begin(); !s)
+            return s;
+        if (Status s = db.exec(steps().at(v)); !s)
+            return Error{QCoreApplication::translate("Database", "Upgrading the inventory to schema %1 failed").arg(v + 1),
+                         s.error().detail};
+        if (Status s = db.exec(QStringLiteral("PRAGMA user_version = %1").arg(v + 1)); !s)
+            return s;
+        if (Status s = tx.commit(); !s)
+            return s;
+    }
+    return {};
+}
+
+} // namespace mist::schema

@@ -1,0 +1,223 @@
+#include "sqlite.h"
+
+#include <QCoreApplication>
+
+#include <sqlite3.h>
+
+namespace mist::sql {
+
+Statement::Statement(Statement &&other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_lastRc(other.m_lastRc)
+{
+    other.m_stmt = nullptr;
+}
+
+Statement &Statement::operator=(Statement &&other) noexcept
+{
+    if (this != &other) {
+        sqlite3_finalize(m_stmt);
+        m_db = other.m_db;
+        m_stmt = other.m_stmt;
+        m_lastRc = other.m_lastRc;
+        other.m_stmt = nullptr;
+    }
+    return *this;
+}
+
+Statement::~Statement()
+{
+    sqlite3_finalize(m_stmt);
+}
+
+Statement &Statement::bind(int index, qint64 value)
+{
+    sqlite3_bind_int64(m_stmt, index, value);
+    return *this;
+}
+
+Statement &Statement::bind(int index, double value)
+{
+    sqlite3_bind_double(m_stmt, index, value);
+    return *this;
+}
+
+Statement &Statement::bind(int index, const QString &value)
+{
+    if (value.isNull())
+        return bindNull(index);
+    const QByteArray utf8 = value.toUtf8();
+    sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    return *this;
+}
+
+Statement &Statement::bindNull(int index)
+{
+    sqlite3_bind_null(m_stmt, index);
+    return *this;
+}
+
+bool Statement::step()
+{
+    m_lastRc = sqlite3_step(m_stmt);
+    return m_lastRc == SQLITE_ROW;
+}
+
+bool Statement::failed() const
+{
+    return m_lastRc != SQLITE_ROW && m_lastRc != SQLITE_DONE;
+}
+
+Status Statement::exec()
+{
+    while (step()) {
+    }
+    const bool ok = m_lastRc == SQLITE_DONE;
+    Error err = ok ? Error{} : error();
+    reset();
+    if (!ok)
+        return err;
+    return {};
+}
+
+void Statement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+
+qint64 Statement::int64(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
+}
+
+double Statement::real(int column) const
+{
+    return sqlite3_column_double(m_stmt, column);
+}
+
+QString Statement::text(int column) const
+{
+    const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+    if (!data)
+        return {};
+    return QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, column));
+}
+
+bool Statement::isNull(int column) const
+{
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+Error Statement::error() const
+{
+    return Error{QCoreApplication::translate("Database", "A database statement failed"),
+                 QString::fromUtf8(sqlite3_errmsg(m_db))};
+}
+
+Database::~Database()
+{
+    close();
+}
+
+Status Database::open(const QString &path, Mode mode)
+{
+    close();
+    m_path = path;
+    const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
+                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+                      | SQLITE_OPEN_NOMUTEX;
+    const int rc = sqlite3_open_v2(path.toUtf8().constData(), &m_db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        Error e = lastError(QCoreApplication::translate("Database", "Could not open the database %1").arg(path));
+        close();
+        return e;
+    }
+    // Another process (the CLI next to the GUI) may hold the write lock for a moment.
+    sqlite3_busy_timeout(m_db, 5000);
+    sqlite3_extended_result_codes(m_db, 1);
+    return {};
+}
+
+void Database::close()
+{
+    if (m_db) {
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+    }
+}
+
+Status Database::exec(const QString &sql)
+{
+    char *message = nullptr;
+    const int rc = sqlite3_exec(m_db, sql.toUtf8().constData(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        Error e{QCoreApplication::translate("Database", "A database command failed"),
+                message ? QString::fromUtf8(message) : QString::fromUtf8(sqlite3_errstr(rc))};
+        sqlite3_free(message);
+        return e;
+    }
+    return {};
+}
+
+Result<Statement> Database::prepare(const QString &sql)
+{
+    sqlite3_stmt *stmt = nullptr;
+    const QByteArray utf8 = sql.toUtf8();
+    const int rc = sqlite3_prepare_v3(m_db, utf8.constData(), int(utf8.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK)
+        return lastError(QCoreApplication::translate("Database", "Could not prepare a database query"));
+    return Statement(m_db, stmt);
+}
+
+Result<qint64> Database::scalar(const QString &sql)
+{
+    auto stmt = prepare(sql);
+    if (!stmt)
+        return stmt.error();
+    if (!stmt.value().step())
+        return stmt.value().failed() ? Result<qint64>(stmt.value().error()) : Result<qint64>(qint64(0));
+    return stmt.value().int64(0);
+}
+
+qint64 Database::lastInsertId() const
+{
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::changes() const
+{
+    return sqlite3_changes(m_db);
+}
+
+Error Database::lastError(const QString &message) const
+{
+    return Error{message, m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QStringLiteral("out of memory")};
+}
+
+Transaction::Transaction(Database &db) : m_db(db) {}
+
+Transaction::~Transaction()
+{
+    if (m_open)
+        (void)m_db.exec(QStringLiteral("ROLLBACK"));
+}
+
+Status Transaction::begin()
+{
+    // IMMEDIATE takes the write lock up front so a concurrent writer waits instead of
+    // failing half-way with SQLITE_BUSY.
+    Status s = m_db.exec(QStringLiteral("BEGIN IMMEDIATE"));
+    m_open = s.ok();
+    return s;
+}
+
+Status Transaction::commit()
+{
+    Status s = m_db.exec(QStringLiteral("COMMIT"));
+    if (s.ok())
+        m_open = false;
+    return s;
+}
+
+} // namespace mist::sql

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QVariant>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace mist::sql {
+
+// Thin RAII layer over the SQLite C API. We use the C API rather than QtSql for prepared
+// statements that are reused across a whole poll (no QVariant boxing per cell), exact control
+// of transactions and pragmas, and no SQL driver plugin to deploy next to the app.
+class Statement
+{
+public:
+    Statement() = default;
+    Statement(sqlite3 *db, sqlite3_stmt *stmt) : m_db(db), m_stmt(stmt) {}
+    Statement(Statement &&other) noexcept;
+    Statement &operator=(Statement &&other) noexcept;
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+    ~Statement();
+
+    bool isValid() const { return m_stmt != nullptr; }
+
+    Statement &bind(int index, qint64 value);
+    Statement &bind(int index, int value) { return bind(index, qint64(value)); }
+    Statement &bind(int index, double value);
+    Statement &bind(int index, bool value) { return bind(index, qint64(value ? 1 : 0)); }
+    Statement &bind(int index, const QString &value);   // null QString binds NULL
+    Statement &bindNull(int index);
+
+    // Returns true while a row is available; false at the end or on error (see error()).
+    bool step();
+    bool failed() const;   // the last step ended in an error, not SQLITE_ROW/SQLITE_DONE
+    Status exec();   // step to completion, then reset
+    void reset();
+
+    qint64 int64(int column) const;
+    double real(int column) const;
+    QString text(int column) const;
+    bool isNull(int column) const;
+
+    Error error() const;
+
+private:
+    sqlite3 *m_db = nullptr;
+    sqlite3_stmt *m_stmt = nullptr;
+    int m_lastRc = 0;
+};
+
+class Database
+{
+public:
+    Database() = default;
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+    ~Database();
+
+    enum class Mode { ReadWrite, ReadOnly };
+    Status open(const QString &path, Mode mode = Mode::ReadWrite);
+    void close();
+    bool isOpen() const { return m_db != nullptr; }
+    QString path() const { return m_path; }
+
+    Status exec(const QString &sql);                // one or more statements, no results
+    Result<Statement> prepare(const QString &sql);
+    Result<qint64> scalar(const QString &sql);      // first column of first row
+    qint64 lastInsertId() const;
+    int changes() const;
+    Error lastError(const QString &message) const;
+
+private:
+    sqlite3 *m_db = nullptr;
+    QString m_path;
+};
+
+// Commits on commit(), rolls back when destroyed without it.
+class Transaction
+{
+public:
+    explicit Transaction(Database &db);
+    ~Transaction();
+    Status begin();
+    Status commit();
+
+private:
+    Database &m_db;
+    bool m_open = false;
+};
+
+} // namespace mist::sql

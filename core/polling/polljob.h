@@ -1,0 +1,23 @@
+#pragma once
+
+#include "inventory/cloud.h"
+#include "inventory/machine.h"
+#include "providers/provider.h"
+#include "secrets/secretstore.h"
+
+namespace mist {
+
+// One blocking provider call with everything around it: find the provider, fetch the
+// cloud's secrets from the keychain, validate, call, and turn any failure (including an
+// exception thrown by a library) into a clear error. Used by the poll scheduler's workers
+// and by the CLI, so both behave the same.
+namespace ProviderCall {
+
+Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets);
+PollResult poll(const Cloud &cloud, SecretStore &secrets);
+Status runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request, SecretStore &secrets);
+QStringList allowedActions(const Cloud &cloud, const Machine &machine);
+
+} // namespace ProviderCall
+
+} // namespace mist

@@ -1,0 +1,249 @@
+#include "appcore.h"
+
+#include "polling/pollscheduler.h"
+#include "providers/providerregistry.h"
+#include "secrets/secretstore.h"
+#include "services/actionrunner.h"
+#include "services/storeservice.h"
+#include "inventory/inventorystore.h"
+#include "util/logging.h"
+#ifdef MIST_WITH_LIBVIRT
+#include "providers/libvirt/libvirtdiscovery.h"
+#endif
+
+#include <QCoreApplication>
+#include <QFutureWatcher>
+#include <QPointer>
+#include <QUuid>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace mist {
+
+namespace {
+const QString kGraceKey = QStringLiteral("inventory/missingGraceSeconds");
+
+// Runs blocking keychain work on the pool, then `then(result)` in `context`'s thread.
+template <typename T>
+void offThread(QThreadPool *pool, QObject *context, std::function<T()> work, std::function<void(T)> then)
+{
+    auto *watcher = new QFutureWatcher<T>(context);
+    QObject::connect(watcher, &QFutureWatcher<T>::finished, context, [watcher, then] {
+        then(watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(QtConcurrent::run(pool, std::move(work)));
+}
+} // namespace
+
+AppCore::AppCore(const DataLocation &location, QObject *parent)
+    : QObject(parent)
+    , m_location(location)
+    , m_settings(location.settingsPath(), QSettings::IniFormat)
+    , m_store(new StoreService(this))
+    , m_poller(new PollScheduler(m_store, this))
+    , m_actions(new ActionRunner(m_store, m_poller, this))
+{
+    qRegisterMetaType<mist::InventorySnapshot>();
+    m_keychainPool.setMaxThreadCount(1);   // keychain prompts one at a time
+}
+
+AppCore::~AppCore()
+{
+    m_poller->stop();
+    m_keychainPool.waitForDone();
+}
+
+void AppCore::start()
+{
+    const auto grace = std::chrono::seconds(m_settings.value(kGraceKey, 3600).toLongLong());
+    m_store->open(m_location.inventoryPath(), grace, this, [this](Result<InventorySnapshot> r) {
+        if (!r) {
+            emit startFailed(r.error());
+            return;
+        }
+        emit ready(r.value());
+        m_poller->start(r.value().clouds);
+        seedFirstRun(r.value());
+    });
+}
+
+void AppCore::seedFirstRun(const InventorySnapshot &snapshot)
+{
+    if (m_settings.value(FirstRun::kDoneKey, false).toBool())
+        return;
+    m_settings.setValue(FirstRun::kDoneKey, true);
+    if (snapshot.clouds.isEmpty()) {
+        m_store->addCloud(FirstRun::thisComputerCloud(), QStringLiteral("app"), this, [](Result<Cloud> r) {
+            if (!r)
+                qCWarning(lcStore) << "could not add This computer:" << r.error().toString();
+        });
+    }
+    QVector<DiscoveredCloud> offers = FirstRun::discoverLocal();
+    if (!offers.isEmpty())
+        emit discovered(offers);
+}
+
+void AppCore::splitForm(const ProviderInfo &info, const QVariantMap &values, QJsonObject &config,
+                        QHash<QString, QString> &secrets)
+{
+    for (const FormField &f : info.fields) {
+        if (!values.contains(f.id))
+            continue;
+        const QVariant v = values.value(f.id);
+        if (f.secret) {
+            if (!v.toString().isEmpty())
+                secrets.insert(f.id, v.toString());
+        } else if (f.type == FormField::Type::Boolean) {
+            config.insert(f.id, v.toBool());
+        } else if (f.type == FormField::Type::Integer) {
+            config.insert(f.id, v.toString().isEmpty() ? QJsonValue() : QJsonValue(v.toLongLong()));
+        } else {
+            config.insert(f.id, v.toString());
+        }
+    }
+}
+
+void AppCore::addCloud(Cloud cloud, const QHash<QString, QString> &secrets, QObject *context, Callback<Cloud> done)
+{
+    auto provider = ProviderRegistry::instance().provider(cloud.provider);
+    if (!provider) {
+        done(Error{tr("Unknown provider \"%1\"").arg(cloud.provider), {}});
+        return;
+    }
+    Credentials creds{cloud.config, secrets};
+    if (Status valid = provider->validate(creds); !valid) {
+        done(valid.error());
+        return;
+    }
+    if (cloud.uuid.isEmpty())
+        cloud.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    cloud.secretFields = secrets.keys();
+    cloud.secretFields.sort();
+
+    QPointer<QObject> guard(context);
+    auto storeIt = [this, guard, done](const Cloud &c) {
+        m_store->addCloud(c, QStringLiteral("user"), this, [this, guard, done, c](Result<Cloud> r) {
+            if (!r && !c.secretFields.isEmpty()) {
+                // Nothing half-added: the secrets of a cloud that was not stored go too.
+                offThread<Status>(&m_keychainPool, this, [c] { return SecretStore().removeAll(c.uuid, c.secretFields); },
+                                  [](Status) {});
+            }
+            if (guard)
+                done(r);
+        });
+    };
+    if (secrets.isEmpty()) {
+        storeIt(cloud);
+        return;
+    }
+    offThread<Status>(&m_keychainPool, this, [cloud, secrets] { return SecretStore().writeAll(cloud.uuid, secrets); },
+                      [guard, done, storeIt, cloud](Status s) {
+                          if (!s) {
+                              if (guard)
+                                  done(s.error());
+                              return;
+                          }
+                          storeIt(cloud);
+                      });
+}
+
+void AppCore::updateCloud(Cloud cloud, const QHash<QString, QString> &secrets, QObject *context, Callback<Cloud> done)
+{
+    for (const QString &f : secrets.keys())
+        if (!cloud.secretFields.contains(f))
+            cloud.secretFields << f;
+    cloud.secretFields.sort();
+    QPointer<QObject> guard(context);
+    auto storeIt = [this, guard, done, cloud] {
+        m_store->updateCloud(cloud, QStringLiteral("user"), this, [guard, done](Result<Cloud> r) {
+            if (guard)
+                done(r);
+        });
+    };
+    if (secrets.isEmpty()) {
+        storeIt();
+        return;
+    }
+    offThread<Status>(&m_keychainPool, this, [cloud, secrets] { return SecretStore().writeAll(cloud.uuid, secrets); },
+                      [guard, done, storeIt](Status s) {
+                          if (!s) {
+                              if (guard)
+                                  done(s.error());
+                              return;
+                          }
+                          storeIt();
+                      });
+}
+
+void AppCore::removeCloud(const Cloud &cloud, QObject *context, Callback<bool> done)
+{
+    QPointer<QObject> guard(context);
+    m_store->removeCloud(cloud.id, QStringLiteral("user"), this, [this, guard, done, cloud](Result<bool> r) {
+        if (r && !cloud.secretFields.isEmpty()) {
+            offThread<Status>(&m_keychainPool, this, [cloud] { return SecretStore().removeAll(cloud.uuid, cloud.secretFields); },
+                              [cloud](Status s) {
+                                  if (!s)
+                                      qCWarning(lcSecrets) << "could not delete the secrets of" << cloud.name << s.error().toString();
+                              });
+        }
+        if (guard)
+            done(r);
+    });
+}
+
+void AppCore::setCloudEnabled(const Cloud &cloud, bool enabled)
+{
+    Cloud c = cloud;
+    c.enabled = enabled;
+    m_store->updateCloud(c, QStringLiteral("user"), this, [](Result<Cloud>) {});
+}
+
+void AppCore::runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request)
+{
+    m_actions->run(cloud, machine, request);
+}
+
+namespace FirstRun {
+
+Cloud thisComputerCloud()
+{
+    Cloud c;
+    c.name = QCoreApplication::translate("FirstRun", "This computer");
+    c.provider = QStringLiteral("local");
+    c.pollIntervalSec = 60;
+    return c;
+}
+
+Status seed(InventoryStore &store, QSettings &settings)
+{
+    if (settings.value(kDoneKey, false).toBool())
+        return {};
+    auto clouds = store.clouds();
+    if (!clouds)
+        return clouds.error();
+    settings.setValue(kDoneKey, true);
+    if (!clouds.value().isEmpty())
+        return {};
+    auto added = store.addCloud(thisComputerCloud(), QStringLiteral("cli"));
+    return added ? Status() : Status(added.error());
+}
+
+QVector<DiscoveredCloud> discoverLocal()
+{
+    QVector<DiscoveredCloud> out;
+#ifdef MIST_WITH_LIBVIRT
+    for (const QString &uri : discoverLocalLibvirtUris()) {
+        DiscoveredCloud d;
+        d.provider = QStringLiteral("libvirt");
+        d.name = uri.contains(QLatin1String("session")) ? QStringLiteral("kvm-session") : QStringLiteral("kvm-local");
+        d.config.insert(QStringLiteral("uri"), uri);
+        d.description = QCoreApplication::translate("FirstRun", "Local libvirt at %1").arg(uri);
+        out << d;
+    }
+#endif
+    return out;
+}
+
+} // namespace FirstRun
+
+} // namespace mist

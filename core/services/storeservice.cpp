@@ -1,0 +1,171 @@
+#include "storeservice.h"
+
+#include "util/logging.h"
+
+#include <QMetaObject>
+
+namespace mist {
+
+StoreService::StoreService(QObject *parent)
+    : QObject(parent), m_store(std::make_shared<InventoryStore>())
+{
+    qRegisterMetaType<mist::InventoryDelta>();
+    qRegisterMetaType<mist::Error>();
+    m_thread.setObjectName(QStringLiteral("mist-store"));
+    m_worker = new QObject;
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread.start();
+}
+
+StoreService::~StoreService()
+{
+    // Writes already queued still run: nothing the user did is dropped on quit.
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void StoreService::post(std::function<void(InventoryStore &)> work)
+{
+    QMetaObject::invokeMethod(m_worker, [store = m_store, work = std::move(work)] { work(*store); },
+                              Qt::QueuedConnection);
+}
+
+void StoreService::open(const QString &path, std::chrono::seconds missingGrace, QObject *context,
+                        Callback<InventorySnapshot> done)
+{
+    QPointer<QObject> guard(context);
+    post([guard, path, missingGrace, done = std::move(done)](InventoryStore &store) {
+        store.setMissingGracePeriod(missingGrace);
+        Status opened = store.open(path);
+        Result<InventorySnapshot> result = opened ? store.snapshot() : Result<InventorySnapshot>(opened.error());
+        if (guard)
+            QMetaObject::invokeMethod(guard, [done, result] { done(result); }, Qt::QueuedConnection);
+    });
+}
+
+void StoreService::snapshot(QObject *context, Callback<InventorySnapshot> done)
+{
+    call<InventorySnapshot>(context, [](InventoryStore &s) { return s.snapshot(); }, std::move(done));
+}
+
+void StoreService::addCloud(const Cloud &cloud, const QString &actor, QObject *context, Callback<Cloud> done)
+{
+    QPointer<StoreService> self(this);
+    call<Cloud>(context, [cloud, actor, self](InventoryStore &s) {
+        auto r = s.addCloud(cloud, actor);
+        if (r.ok() && self) {
+            InventoryDelta d;
+            d.cloudsChanged << r.value();
+            emit self->deltaApplied(d);
+            emit self->auditAppended();
+        }
+        return r;
+    }, std::move(done));
+}
+
+void StoreService::updateCloud(const Cloud &cloud, const QString &actor, QObject *context, Callback<Cloud> done)
+{
+    QPointer<StoreService> self(this);
+    call<Cloud>(context, [cloud, actor, self](InventoryStore &s) {
+        auto r = s.updateCloud(cloud, actor);
+        if (r.ok() && self) {
+            InventoryDelta d;
+            d.cloudsChanged << r.value();
+            emit self->deltaApplied(d);
+            emit self->auditAppended();
+        }
+        return r;
+    }, std::move(done));
+}
+
+void StoreService::removeCloud(qint64 cloudId, const QString &actor, QObject *context, Callback<bool> done)
+{
+    QPointer<StoreService> self(this);
+    call<bool>(context, [cloudId, actor, self](InventoryStore &s) -> Result<bool> {
+        if (Status st = s.removeCloud(cloudId, actor); !st)
+            return st.error();
+        if (self) {
+            InventoryDelta d;
+            d.cloudsRemoved << cloudId;
+            emit self->deltaApplied(d);
+            emit self->auditAppended();
+        }
+        return true;
+    }, std::move(done));
+}
+
+void StoreService::markPolling(qint64 cloudId)
+{
+    QPointer<StoreService> self(this);
+    post([cloudId, self](InventoryStore &s) {
+        if (!s.isOpen())
+            return;
+        auto c = s.setCloudPolling(cloudId);
+        if (c.ok() && self) {
+            InventoryDelta d;
+            d.cloudsChanged << c.value();
+            emit self->deltaApplied(d);
+        }
+    });
+}
+
+void StoreService::applyPoll(qint64 cloudId, const PollResult &result, QObject *context, Callback<InventoryDelta> done)
+{
+    QPointer<StoreService> self(this);
+    call<InventoryDelta>(context, [cloudId, result, self](InventoryStore &s) {
+        auto r = s.applyPoll(cloudId, result, QDateTime::currentDateTimeUtc());
+        if (r.ok() && self)
+            emit self->auditAppended();
+        return r;
+    }, std::move(done));
+}
+
+void StoreService::tagMachines(const QVector<qint64> &ids, const TagMap &set, const QStringList &removeKeys,
+                               const QString &actor, QObject *context, Callback<InventoryDelta> done)
+{
+    QPointer<StoreService> self(this);
+    call<InventoryDelta>(context, [ids, set, removeKeys, actor, self](InventoryStore &s) {
+        auto r = s.tagMachines(ids, set, removeKeys, actor);
+        if (r.ok() && self)
+            emit self->auditAppended();
+        return r;
+    }, std::move(done));
+}
+
+void StoreService::appendAudit(const AuditEntry &entry)
+{
+    QPointer<StoreService> self(this);
+    post([entry, self](InventoryStore &s) {
+        if (!s.isOpen())
+            return;
+        if (Status st = s.appendAudit(entry); !st) {
+            qCWarning(lcStore) << "audit write failed:" << st.error().toString();
+            if (self)
+                emit self->writeFailed(st.error());
+        } else if (self) {
+            emit self->auditAppended();
+        }
+    });
+}
+
+void StoreService::queryAudit(const AuditQuery &query, QObject *context, Callback<QVector<AuditEntry>> done)
+{
+    call<QVector<AuditEntry>>(context, [query](InventoryStore &s) { return s.audit(query); }, std::move(done));
+}
+
+void StoreService::machine(qint64 id, QObject *context, Callback<Machine> done)
+{
+    call<Machine>(context, [id](InventoryStore &s) { return s.machine(id); }, std::move(done));
+}
+
+void StoreService::barrier(QObject *context, std::function<void()> done)
+{
+    QPointer<QObject> guard(context);
+    post([guard, done = std::move(done)](InventoryStore &) {
+        if (guard)
+            QMetaObject::invokeMethod(guard, done, Qt::QueuedConnection);
+    });
+}
+
+} // namespace mist

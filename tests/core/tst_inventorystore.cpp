@@ -1,0 +1,323 @@
+#include "inventory/inventorystore.h"
+#include "inventory/schema.h"
+
+#include <QtTest>
+
+#include <sqlite3.h>
+
+using namespace mist;
+using namespace std::chrono_literals;
+
+namespace {
+
+Machine vm(const QString &id, const QString &state = MachineState::Running, const QString &parent = {})
+{
+    Machine m;
+    m.externalId = id;
+    m.parentExternalId = parent;
+    m.kind = parent.isEmpty() ? MachineKind::Hypervisor : MachineKind::Vm;
+    m.name = QStringLiteral("vm-") + id;
+    m.state = state;
+    m.publicIps = {QStringLiteral("203.0.113.7")};
+    m.cores = 2;
+    m.memoryMb = 2048;
+    m.extra.insert(QStringLiteral("autostart"), true);
+    m.providerTags.insert(QStringLiteral("role"), QStringLiteral("web"));
+    return m;
+}
+
+PollResult ok(QVector<Machine> machines)
+{
+    PollResult r;
+    r.success = true;
+    r.complete = true;
+    r.machines = std::move(machines);
+    return r;
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestInventoryStore : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString dbPath(const char *name) { return m_dir.filePath(QString::fromLatin1(name)); }
+
+    Cloud addCloud(InventoryStore &store, const QString &name = QStringLiteral("kvm1"))
+    {
+        Cloud c;
+        c.name = name;
+        c.provider = QStringLiteral("libvirt");
+        c.config.insert(QStringLiteral("uri"), QStringLiteral("test:///default"));
+        auto r = store.addCloud(c, QStringLiteral("test"));
+        if (!r)
+            qFatal("%s", qPrintable(r.error().toString()));
+        return r.value();
+    }
+
+private slots:
+    void freshDatabaseIsMigratedToLatest()
+    {
+        InventoryStore store;
+        QVERIFY2(store.open(dbPath("fresh.db")).ok(), "open");
+        sqlite3 *db = nullptr;
+        QCOMPARE(sqlite3_open(dbPath("fresh.db").toUtf8(), &db), SQLITE_OK);
+        sqlite3_stmt *st = nullptr;
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        QCOMPARE(sqlite3_column_int(st, 0), schema::latestVersion());
+        sqlite3_finalize(st);
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        QCOMPARE(QByteArray(reinterpret_cast<const char *>(sqlite3_column_text(st, 0))), QByteArray("wal"));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+
+        // Re-opening an up-to-date file changes nothing and keeps the data.
+        addCloud(store);
+        InventoryStore again;
+        QVERIFY(again.open(dbPath("fresh.db")).ok());
+        QCOMPARE(again.clouds().value().size(), 1);
+    }
+
+    void newerSchemaIsRefusedAndUntouched()
+    {
+        {
+            InventoryStore store;
+            QVERIFY(store.open(dbPath("newer.db")).ok());
+        }
+        sqlite3 *db = nullptr;
+        sqlite3_open(dbPath("newer.db").toUtf8(), &db);
+        sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        InventoryStore store;
+        const Status s = store.open(dbPath("newer.db"));
+        QVERIFY(!s);
+        QVERIFY2(s.error().message.contains(QStringLiteral("newer")), qPrintable(s.error().message));
+    }
+
+    void garbageFileIsReportedAndLeftAlone()
+    {
+        const QString path = dbPath("garbage.db");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(8192, 'x'));
+        f.close();
+        const QByteArray before = fileBytes(path);
+        InventoryStore store;
+        const Status s = store.open(path);
+        QVERIFY(!s);
+        QVERIFY2(s.error().message.contains(QStringLiteral("damaged")), qPrintable(s.error().toString()));
+        QVERIFY(!store.isOpen());
+        QCOMPARE(fileBytes(path), before);
+    }
+
+    void corruptedPageFailsIntegrityCheck()
+    {
+        const QString path = dbPath("corrupt.db");
+        {
+            InventoryStore store;
+            QVERIFY(store.open(path).ok());
+            const Cloud c = addCloud(store);
+            QVector<Machine> many;
+            for (int i = 0; i < 300; ++i)
+                many << vm(QString::number(i));
+            QVERIFY(store.applyPoll(c.id, ok(many), QDateTime::currentDateTimeUtc()).ok());
+            QVERIFY(store.applyPoll(c.id, ok(many), QDateTime::currentDateTimeUtc()).ok());
+        }
+        // Fold the WAL into the main file, then scribble over the middle of a b-tree page.
+        sqlite3 *db = nullptr;
+        sqlite3_open(path.toUtf8(), &db);
+        sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.size() > 5 * 4096);
+        f.seek(3 * 4096 + 8);
+        f.write(QByteArray(600, '\xff'));
+        f.close();
+        const QByteArray before = fileBytes(path);
+        InventoryStore store;
+        const Status s = store.open(path);
+        QVERIFY2(!s, "a corrupted file must not open");
+        QVERIFY(s.error().message.contains(QStringLiteral("damaged")));
+        QCOMPARE(fileBytes(path), before);
+    }
+
+    void readOnlyFolderGivesClearError()
+    {
+        InventoryStore store;
+        const Status s = store.open(m_dir.filePath(QStringLiteral("no/such/folder/inv.db")));
+        QVERIFY(!s);
+        QVERIFY(s.error().message.contains(QStringLiteral("folder")));
+    }
+
+    void pollIsAppliedWithParentsTagsAndAudit()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("poll.db")).ok());
+        const Cloud c = addCloud(store);
+        // The child is listed before its parent: parents are resolved after all inserts.
+        auto delta = store.applyPoll(c.id, ok({vm("child", MachineState::Running, "host"), vm("host")}),
+                                     QDateTime::currentDateTimeUtc());
+        QVERIFY2(delta.ok(), qPrintable(delta.error().toString()));
+        QCOMPARE(delta.value().machinesAdded.size(), 2);
+        const auto machines = store.machines(c.id).value();
+        QCOMPARE(machines.size(), 2);
+        const Machine host = store.findMachine(QStringLiteral("vm-host")).value();
+        const Machine child = store.findMachine(QStringLiteral("vm-child")).value();
+        QCOMPARE(child.parentId, host.id);
+        QCOMPARE(host.parentId, 0);
+        QCOMPARE(child.providerTags.value(QStringLiteral("role")), QStringLiteral("web"));
+        QCOMPARE(child.extra.value(QStringLiteral("autostart")).toBool(), true);
+        QCOMPARE(child.publicIps, QStringList{QStringLiteral("203.0.113.7")});
+        const Cloud polled = store.cloud(c.id).value();
+        QCOMPARE(polled.health, CloudHealth::Ok);
+        QVERIFY(polled.lastSuccessAt.isValid());
+
+        AuditQuery q;
+        q.text = QStringLiteral("machine.appeared");
+        QCOMPARE(store.audit(q).value().size(), 2);
+
+        // A state change is an update and an audit entry; ids are stable.
+        auto d2 = store.applyPoll(c.id, ok({vm("child", MachineState::Stopped, "host"), vm("host")}),
+                                  QDateTime::currentDateTimeUtc());
+        QCOMPARE(d2.value().machinesChanged.size(), 1);
+        QCOMPARE(d2.value().machinesChanged.first().id, child.id);
+        QCOMPARE(store.machine(child.id).value().state, MachineState::Stopped);
+        q.text = QStringLiteral("state_changed");
+        const auto entries = store.audit(q).value();
+        QCOMPARE(entries.size(), 1);
+        QCOMPARE(entries.first().machineId, child.id);
+        QCOMPARE(entries.first().details.value(QStringLiteral("from")).toString(), MachineState::Running);
+    }
+
+    void failedPollKeepsInventoryAndMarksCloud()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("failed.db")).ok());
+        const Cloud c = addCloud(store);
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), QDateTime::currentDateTimeUtc()).ok());
+        const QDateTime goodAt = store.cloud(c.id).value().lastSuccessAt;
+
+        auto d = store.applyPoll(c.id, PollResult::failure(Error{QStringLiteral("Could not connect"), QStringLiteral("refused")}),
+                                 QDateTime::currentDateTimeUtc().addSecs(60));
+        QVERIFY(d.ok());
+        QVERIFY(d.value().machinesRemoved.isEmpty());
+        QVERIFY(d.value().machinesChanged.isEmpty());
+        QCOMPARE(store.machines(c.id).value().size(), 2);
+        for (const Machine &m : store.machines(c.id).value())
+            QVERIFY(!m.missingSince.isValid());
+        const Cloud after = store.cloud(c.id).value();
+        QCOMPARE(after.health, CloudHealth::Error);
+        QVERIFY(after.isStale());
+        QVERIFY(after.lastError.contains(QStringLiteral("refused")));
+        QCOMPARE(after.lastSuccessAt, goodAt);
+        AuditQuery q;
+        q.text = QStringLiteral("poll_failed");
+        QCOMPARE(store.audit(q).value().size(), 1);
+        // The same failure again is not a new audit line.
+        (void)store.applyPoll(c.id, PollResult::failure(Error{QStringLiteral("Could not connect"), QStringLiteral("refused")}),
+                              QDateTime::currentDateTimeUtc().addSecs(120));
+        QCOMPARE(store.audit(q).value().size(), 1);
+    }
+
+    void goneMachineIsRemovedOnlyAfterGrace()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("grace.db")).ok());
+        store.setMissingGracePeriod(10min);
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), t0).ok());
+        const qint64 bId = store.findMachine(QStringLiteral("vm-b")).value().id;
+
+        auto d = store.applyPoll(c.id, ok({vm("a")}), t0.addSecs(60));
+        QCOMPARE(d.value().machinesChanged.size(), 1);
+        QVERIFY(d.value().machinesChanged.first().missingSince.isValid());
+        QVERIFY(store.machine(bId).value().missingSince.isValid());
+
+        d = store.applyPoll(c.id, ok({vm("a")}), t0.addSecs(5 * 60));
+        QVERIFY(d.value().machinesRemoved.isEmpty());
+        QVERIFY(store.machine(bId).ok());
+
+        d = store.applyPoll(c.id, ok({vm("a")}), t0.addSecs(12 * 60));
+        QCOMPARE(d.value().machinesRemoved, QVector<qint64>{bId});
+        QVERIFY(!store.machine(bId).ok());
+        AuditQuery q;
+        q.text = QStringLiteral("machine.disappeared");
+        QCOMPARE(store.audit(q).value().size(), 1);
+        q.text = QStringLiteral("machine.removed");
+        QCOMPARE(store.audit(q).value().size(), 1);
+    }
+
+    void userTagsAndCloudRemovalCascade()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("tags.db")).ok());
+        const Cloud c = addCloud(store);
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), QDateTime::currentDateTimeUtc()).ok());
+        const auto ms = store.machines(c.id).value();
+        auto d = store.tagMachines({ms[0].id, ms[1].id}, {{QStringLiteral("env"), QStringLiteral("prod")}}, {}, QStringLiteral("test"));
+        QVERIFY(d.ok());
+        QCOMPARE(d.value().machinesChanged.size(), 2);
+        QCOMPARE(store.machine(ms[0].id).value().userTags.value(QStringLiteral("env")), QStringLiteral("prod"));
+        // A poll does not drop user tags.
+        QVERIFY(store.applyPoll(c.id, ok({vm("a", MachineState::Stopped), vm("b")}), QDateTime::currentDateTimeUtc()).ok());
+        QCOMPARE(store.machine(ms[0].id).value().userTags.value(QStringLiteral("env")), QStringLiteral("prod"));
+        QVERIFY(store.tagMachines({ms[0].id}, {}, {QStringLiteral("env")}, QStringLiteral("test")).ok());
+        QVERIFY(store.machine(ms[0].id).value().userTags.isEmpty());
+        QVERIFY(!store.tagMachines({ms[0].id}, {{QStringLiteral(" "), QStringLiteral("x")}}, {}, QStringLiteral("test")).ok());
+
+        QVERIFY(store.removeCloud(c.id, QStringLiteral("test")).ok());
+        QVERIFY(store.machines().value().isEmpty());
+        sqlite3 *db = nullptr;
+        sqlite3_open(dbPath("tags.db").toUtf8(), &db);
+        sqlite3_stmt *st = nullptr;
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM tags", -1, &st, nullptr);
+        QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+        QCOMPARE(sqlite3_column_int(st, 0), 0);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+
+    void cloudNamesAreUniqueAndRenamable()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("names.db")).ok());
+        Cloud c = addCloud(store, QStringLiteral("kvm1"));
+        Cloud dup;
+        dup.name = QStringLiteral("KVM1");
+        dup.provider = QStringLiteral("libvirt");
+        QVERIFY(!store.addCloud(dup, QStringLiteral("test")).ok());
+        c.name = QStringLiteral("kvm-main");
+        QCOMPARE(store.updateCloud(c, QStringLiteral("test")).value().name, QStringLiteral("kvm-main"));
+        QCOMPARE(store.cloudByName(QStringLiteral("KVM-MAIN")).value().id, c.id);
+        QCOMPARE(store.cloudByName(QString::number(c.id)).value().id, c.id);
+        QVERIFY(!store.cloudByName(QStringLiteral("nope")).ok());
+    }
+
+    void ambiguousMachineNameIsAnError()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("ambiguous.db")).ok());
+        const Cloud a = addCloud(store, QStringLiteral("a"));
+        const Cloud b = addCloud(store, QStringLiteral("b"));
+        QVERIFY(store.applyPoll(a.id, ok({vm("x")}), QDateTime::currentDateTimeUtc()).ok());
+        QVERIFY(store.applyPoll(b.id, ok({vm("x")}), QDateTime::currentDateTimeUtc()).ok());
+        auto r = store.findMachine(QStringLiteral("vm-x"));
+        QVERIFY(!r.ok());
+        QVERIFY(r.error().message.contains(QStringLiteral("Several")));
+        QVERIFY(!store.findMachine(QStringLiteral("unknown")).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInventoryStore)
+#include "tst_inventorystore.moc"
