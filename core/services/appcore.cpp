@@ -20,7 +20,6 @@
 namespace mist {
 
 namespace {
-const QString kGraceKey = QStringLiteral("inventory/missingGraceSeconds");
 
 // Runs blocking keychain work on the pool, then `then(result)` in `context`'s thread.
 template <typename T>
@@ -55,7 +54,7 @@ AppCore::~AppCore()
 
 void AppCore::start()
 {
-    const auto grace = std::chrono::seconds(m_settings.value(kGraceKey, 3600).toLongLong());
+    const auto grace = std::chrono::seconds(m_settings.value(SettingsKey::MissingGraceSeconds, 3600).toLongLong());
     m_store->open(m_location.inventoryPath(), grace, this, [this](Result<InventorySnapshot> r) {
         if (!r) {
             emit startFailed(r.error());

@@ -82,6 +82,11 @@ private:
 };
 
 // First start: "This computer" always, and what is found locally as offers.
+// Settings keys shared by the GUI and the CLI (settings.ini in the data folder).
+namespace SettingsKey {
+inline const QString MissingGraceSeconds = QStringLiteral("inventory/missingGraceSeconds");
+} // namespace SettingsKey
+
 namespace FirstRun {
 inline const QString kDoneKey = QStringLiteral("inventory/firstRunDone");
 Cloud thisComputerCloud();
