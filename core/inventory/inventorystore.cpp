@@ -468,7 +468,7 @@ Status InventoryStore::writeMachine(Machine &m, bool insert)
                          "name = ?5, state = ?6, public_ips = ?7, private_ips = ?8, size = ?9, image = ?10, "
                          "location = ?11, os = ?12, cores = ?13, memory_mb = ?14, created_at = ?15, last_seen = ?16, "
                          "missing_since = ?17, extra = ?18, cost_per_month = ?19, cost_currency = ?20 WHERE id = ?21");
-    auto s = m_db.prepare(sql);
+    auto s = m_db.cached(sql);
     if (!s)
         return s.error();
     sql::Statement &st = s.value();
@@ -491,7 +491,7 @@ Status InventoryStore::writeMachine(Machine &m, bool insert)
 
 Status InventoryStore::writeProviderTags(const Machine &m)
 {
-    auto del = m_db.prepare(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = ? AND source = 'provider'"));
+    auto del = m_db.cached(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = ? AND source = 'provider'"));
     if (!del)
         return del.error();
     del.value().bind(1, m.id);
@@ -499,7 +499,7 @@ Status InventoryStore::writeProviderTags(const Machine &m)
         return st;
     if (m.providerTags.isEmpty())
         return {};
-    auto ins = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) "
+    auto ins = m_db.cached(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) "
                                            "VALUES ('machine', ?, 'provider', ?, ?)"));
     if (!ins)
         return ins.error();
@@ -524,7 +524,7 @@ Status InventoryStore::resolveParents(qint64 cloudId, QVector<Machine *> touched
     q.value().bind(1, cloudId);
     while (q.value().step())
         idByExternal.insert(q.value().text(0), q.value().int64(1));
-    auto upd = m_db.prepare(QStringLiteral("UPDATE machines SET parent_id = ? WHERE id = ?"));
+    auto upd = m_db.cached(QStringLiteral("UPDATE machines SET parent_id = ? WHERE id = ?"));
     if (!upd)
         return upd.error();
     for (Machine *m : touched) {
@@ -597,7 +597,7 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
         }
     }
     for (Machine &m : diff.disappeared) {
-        auto s = m_db.prepare(QStringLiteral("UPDATE machines SET missing_since = ? WHERE id = ?"));
+        auto s = m_db.cached(QStringLiteral("UPDATE machines SET missing_since = ? WHERE id = ?"));
         if (!s)
             return s.error();
         s.value().bind(1, toMs(now)).bind(2, m.id);
@@ -609,7 +609,7 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
         delta.machinesChanged << m;
     }
     for (const Machine &m : diff.removed) {
-        auto s = m_db.prepare(QStringLiteral("DELETE FROM machines WHERE id = ?"));
+        auto s = m_db.cached(QStringLiteral("DELETE FROM machines WHERE id = ?"));
         if (!s)
             return s.error();
         s.value().bind(1, m.id);
@@ -623,7 +623,7 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
     }
     {
         // Every machine reported in this poll was seen now.
-        auto s = m_db.prepare(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ?"));
+        auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ?"));
         if (!s)
             return s.error();
         for (const Machine &m : std::as_const(diff.unchanged)) {
@@ -733,7 +733,7 @@ Result<InventoryDelta> InventoryStore::tagMachines(const QVector<qint64> &ids, c
 
 Status InventoryStore::insertAudit(const AuditEntry &e)
 {
-    auto s = m_db.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, cloud_id, machine_id, target, "
+    auto s = m_db.cached(QStringLiteral("INSERT INTO audit_log (ts, actor, action, cloud_id, machine_id, target, "
                                          "success, message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     if (!s)
         return s.error();

@@ -7,7 +7,7 @@
 namespace mist::sql {
 
 Statement::Statement(Statement &&other) noexcept
-    : m_db(other.m_db), m_stmt(other.m_stmt), m_lastRc(other.m_lastRc)
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_lastRc(other.m_lastRc), m_owned(other.m_owned)
 {
     other.m_stmt = nullptr;
 }
@@ -15,10 +15,14 @@ Statement::Statement(Statement &&other) noexcept
 Statement &Statement::operator=(Statement &&other) noexcept
 {
     if (this != &other) {
-        sqlite3_finalize(m_stmt);
+        if (m_owned)
+            sqlite3_finalize(m_stmt);
+        else if (m_stmt)
+            reset();
         m_db = other.m_db;
         m_stmt = other.m_stmt;
         m_lastRc = other.m_lastRc;
+        m_owned = other.m_owned;
         other.m_stmt = nullptr;
     }
     return *this;
@@ -26,7 +30,10 @@ Statement &Statement::operator=(Statement &&other) noexcept
 
 Statement::~Statement()
 {
-    sqlite3_finalize(m_stmt);
+    if (m_owned)
+        sqlite3_finalize(m_stmt);
+    else if (m_stmt)
+        reset();
 }
 
 Statement &Statement::bind(int index, qint64 value)
@@ -140,6 +147,9 @@ Status Database::open(const QString &path, Mode mode)
 
 void Database::close()
 {
+    for (sqlite3_stmt *stmt : std::as_const(m_cache))
+        sqlite3_finalize(stmt);
+    m_cache.clear();
     if (m_db) {
         sqlite3_close_v2(m_db);
         m_db = nullptr;
@@ -168,6 +178,19 @@ Result<Statement> Database::prepare(const QString &sql)
     if (rc != SQLITE_OK)
         return lastError(QCoreApplication::translate("Database", "Could not prepare a database query"));
     return Statement(m_db, stmt);
+}
+
+Result<Statement> Database::cached(const QString &sql)
+{
+    if (sqlite3_stmt *stmt = m_cache.value(sql))
+        return Statement(m_db, stmt, false);
+    auto prepared = prepare(sql);
+    if (!prepared)
+        return prepared.error();
+    sqlite3_stmt *stmt = nullptr;
+    std::swap(stmt, prepared.value().m_stmt);
+    m_cache.insert(sql, stmt);
+    return Statement(m_db, stmt, false);
 }
 
 Result<qint64> Database::scalar(const QString &sql)

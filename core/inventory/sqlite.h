@@ -3,6 +3,7 @@
 #include "util/result.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QString>
 #include <QVariant>
 
@@ -16,9 +17,12 @@ namespace mist::sql {
 // of transactions and pragmas, and no SQL driver plugin to deploy next to the app.
 class Statement
 {
+    friend class Database;
+
 public:
     Statement() = default;
-    Statement(sqlite3 *db, sqlite3_stmt *stmt) : m_db(db), m_stmt(stmt) {}
+    // A borrowed statement (from Database::cached) is reset, not finalized, when destroyed.
+    Statement(sqlite3 *db, sqlite3_stmt *stmt, bool owned = true) : m_db(db), m_stmt(stmt), m_owned(owned) {}
     Statement(Statement &&other) noexcept;
     Statement &operator=(Statement &&other) noexcept;
     Statement(const Statement &) = delete;
@@ -51,6 +55,7 @@ private:
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_stmt = nullptr;
     int m_lastRc = 0;
+    bool m_owned = true;
 };
 
 class Database
@@ -69,6 +74,9 @@ public:
 
     Status exec(const QString &sql);                // one or more statements, no results
     Result<Statement> prepare(const QString &sql);
+    // Prepared once per connection and reused: for statements run thousands of times per
+    // poll. Only one handle of the same SQL may be alive at a time.
+    Result<Statement> cached(const QString &sql);
     Result<qint64> scalar(const QString &sql);      // first column of first row
     qint64 lastInsertId() const;
     int changes() const;
@@ -77,6 +85,7 @@ public:
 private:
     sqlite3 *m_db = nullptr;
     QString m_path;
+    QHash<QString, sqlite3_stmt *> m_cache;
 };
 
 // Commits on commit(), rolls back when destroyed without it.

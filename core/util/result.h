@@ -15,7 +15,16 @@ struct Error
     QString message;
     QString detail;
 
-    QString toString() const { return detail.isEmpty() ? message : message + QStringLiteral(": ") + detail; }
+    QString toString() const
+    {
+        if (detail.isEmpty())
+            return message;
+        // "Could not connect to X." + ": reason" reads badly; drop the sentence's full stop.
+        QString head = message;
+        if (head.endsWith(QLatin1Char('.')))
+            head.chop(1);
+        return head + QStringLiteral(": ") + detail;
+    }
 };
 
 // Minimal expected-like carrier (std::expected is not in the Debian 12 toolchain's C++20 mode).
@@ -30,7 +39,8 @@ public:
     explicit operator bool() const { return ok(); }
     const T &value() const & { return *m_value; }
     T &value() & { return *m_value; }
-    T &&value() && { return std::move(*m_value); }
+    // By value on a temporary, so `for (x : f().value())` never iterates a dead object.
+    T value() && { return std::move(*m_value); }
     const T &operator*() const & { return *m_value; }
     const T *operator->() const { return &*m_value; }
     const Error &error() const { return m_error; }
