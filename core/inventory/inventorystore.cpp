@@ -118,13 +118,14 @@ const QString kCloudColumns = QStringLiteral(
     "id, uuid, name, provider, enabled, poll_interval_s, config, secret_fields, created_at, "
     "health, last_poll_at, last_success_at, last_error");
 
-AuditEntry auditFor(const QString &actor, const QString &action, const Cloud &cloud)
+AuditEntry auditFor(const QString &actor, const QString &action, const Cloud &cloud, const QString &message = {})
 {
     AuditEntry e;
     e.actor = actor;
     e.action = action;
     e.cloudId = cloud.id;
     e.target = cloud.name;
+    e.message = message;
     return e;
 }
 
@@ -275,7 +276,8 @@ Result<Cloud> InventoryStore::addCloud(Cloud cloud, const QString &actor)
     if (Status st = s.value().exec(); !st)
         return Error{tr("Could not add the cloud"), st.error().detail};
     cloud.id = m_db.lastInsertId();
-    if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.added"), cloud)); !st)
+    if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.added"), cloud,
+                                                   tr("Added a %1 cloud").arg(cloud.provider))); !st)
         return st.error();
     if (Status st = tx.commit(); !st)
         return st.error();
@@ -304,7 +306,7 @@ Result<Cloud> InventoryStore::updateCloud(const Cloud &cloud, const QString &act
         .bind(4, toJson(cloud.config)).bind(5, toJson(cloud.secretFields)).bind(6, cloud.id);
     if (Status st = s.value().exec(); !st)
         return Error{tr("Could not update the cloud"), st.error().detail};
-    AuditEntry e = auditFor(actor, QStringLiteral("cloud.updated"), old.value());
+    AuditEntry e = auditFor(actor, QStringLiteral("cloud.updated"), old.value(), tr("Settings changed"));
     QJsonObject details;
     if (old.value().name != name)
         details.insert(QStringLiteral("renamed_to"), name);
@@ -334,7 +336,8 @@ Status InventoryStore::removeCloud(qint64 id, const QString &actor)
     s.value().bind(1, id);
     if (Status st = s.value().exec(); !st)
         return Error{tr("Could not remove the cloud"), st.error().detail};
-    if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.removed"), old.value())); !st)
+    if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.removed"), old.value(),
+                                                   tr("Removed with its machines"))); !st)
         return st;
     return tx.commit();
 }

@@ -78,7 +78,9 @@ void StoreService::call(QObject *context, std::function<Result<T>(InventoryStore
             if (result.ok() && self && !result.value().isEmpty())
                 emit self->deltaApplied(result.value());
         }
-        if (!result.ok() && self)
+        // A caller with a callback shows the error itself; only unanswered failures
+        // (poll results, audit lines) need the general signal.
+        if (!result.ok() && self && !(done && hasContext))
             emit self->writeFailed(result.error());
         if (done && hasContext && guard)
             QMetaObject::invokeMethod(guard, [done, result] { done(result); }, Qt::QueuedConnection);

@@ -1,0 +1,464 @@
+// Inventory benchmark: 100k machines in the model, proxy and tree view, plus the store side of
+// a 10k-change poll. A program, not a test: run it from a Release build, see docs/PERFORMANCE.md.
+//
+//   inventory_bench [--machines N] [--clouds N] [--no-store]
+
+#include "inventory/inventoryfilterproxy.h"
+#include "inventory/inventorymodel.h"
+#include "inventory/inventorystore.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHeaderView>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTreeView>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+
+using namespace mist;
+
+namespace {
+
+struct Options
+{
+    int machines = 100000;
+    int clouds = 50;
+    bool store = true;
+};
+
+double ms(const QElapsedTimer &t)
+{
+    return t.nsecsElapsed() / 1e6;
+}
+
+double timed(const std::function<void()> &work)
+{
+    QElapsedTimer t;
+    t.start();
+    work();
+    return ms(t);
+}
+
+long currentRssMb()
+{
+    QFile statm(QStringLiteral("/proc/self/statm"));
+    if (!statm.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = statm.readAll().split(' ');
+    return fields.size() > 1 ? fields.at(1).toLong() * (sysconf(_SC_PAGESIZE) / 1024) / 1024 : -1;
+}
+
+long peakRssMb()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;   // Linux reports KiB
+}
+
+void row(const char *what, double value, const char *unit, double target = -1)
+{
+    if (target >= 0)
+        std::printf("| %-58s | %10.1f %-3s | %s %6.0f %s |\n", what, value, unit, value <= target ? "ok  " : "OVER",
+                    target, unit);
+    else
+        std::printf("| %-58s | %10.1f %-3s | %-15s |\n", what, value, unit, "");
+    std::fflush(stdout);
+}
+
+const char *const kStates[] = {"running", "running", "running", "running", "running", "running", "running",
+                               "stopped", "stopped", "pending", "error", "suspended"};
+const char *const kRoles[] = {"web", "db", "cache", "worker", "api", "queue"};
+const char *const kEnvs[] = {"prod", "staging", "dev"};
+const char *const kSizes[] = {"m5.large", "m5.xlarge", "t3.micro", "c6i.2xlarge", "4 vCPU / 8 GiB"};
+const char *const kProviders[] = {"libvirt", "aws", "docker", "kubernetes", "hetzner"};
+
+// Provider-side view of one cloud: externalIds and parentExternalIds, database ids 0.
+// Per block of 20: a hypervisor with 6 VMs, a container host with 8 containers, 4 machines.
+QVector<Machine> providerMachines(int cloudIndex, int count, QRandomGenerator &rng)
+{
+    QVector<Machine> out;
+    out.reserve(count);
+    QString parent;
+    for (int i = 0; i < count; ++i) {
+        Machine m;
+        const int slot = i % 20;
+        m.externalId = QStringLiteral("c%1-m%2").arg(cloudIndex).arg(i);
+        const char *role = kRoles[rng.bounded(int(std::size(kRoles)))];
+        if (slot == 0 || slot == 7) {
+            m.kind = slot == 0 ? MachineKind::Hypervisor : MachineKind::ContainerHost;
+            m.name = QStringLiteral("%1-%2-%3").arg(slot == 0 ? QLatin1String("hv") : QLatin1String("docker"))
+                         .arg(cloudIndex).arg(i);
+            parent = m.externalId;
+        } else if (slot < 16) {
+            m.kind = slot < 7 ? MachineKind::Vm : MachineKind::Container;
+            m.parentExternalId = parent;
+            m.name = QStringLiteral("%1-%2").arg(QLatin1String(role)).arg(i);
+        } else {
+            m.name = QStringLiteral("%1-%2").arg(QLatin1String(role)).arg(i);
+        }
+        m.state = QString::fromLatin1(kStates[rng.bounded(int(std::size(kStates)))]);
+        m.privateIps = {QStringLiteral("10.%1.%2.%3").arg(cloudIndex).arg(i / 250).arg(i % 250 + 1)};
+        if (rng.bounded(3) == 0)
+            m.publicIps = {QStringLiteral("203.0.%1.%2").arg(i / 250 % 256).arg(i % 250 + 1)};
+        m.size = QString::fromLatin1(kSizes[rng.bounded(int(std::size(kSizes)))]);
+        m.image = QStringLiteral("debian-12");
+        m.location = QStringLiteral("region-%1").arg(cloudIndex % 5);
+        m.os = QStringLiteral("linux");
+        if (rng.bounded(2)) {
+            m.costPerMonth = rng.bounded(20000) / 100.0;
+            m.costCurrency = QStringLiteral("USD");
+        }
+        m.providerTags = {{QStringLiteral("env"), QString::fromLatin1(kEnvs[rng.bounded(int(std::size(kEnvs)))])},
+                          {QStringLiteral("role"), QString::fromLatin1(role)},
+                          {QStringLiteral("team"), QStringLiteral("team-%1").arg(rng.bounded(20))}};
+        out << m;
+    }
+    return out;
+}
+
+InventorySnapshot syntheticSnapshot(const Options &o)
+{
+    QRandomGenerator rng(42);
+    InventorySnapshot s;
+    qint64 nextId = 1;
+    const int perCloud = o.machines / o.clouds;
+    for (int c = 0; c < o.clouds; ++c) {
+        Cloud cloud;
+        cloud.id = c + 1;
+        cloud.name = QStringLiteral("cloud-%1").arg(c);
+        cloud.provider = QString::fromLatin1(kProviders[c % std::size(kProviders)]);
+        cloud.health = CloudHealth::Ok;
+        cloud.lastPollAt = cloud.lastSuccessAt = QDateTime::currentDateTimeUtc();
+        s.clouds << cloud;
+        QVector<Machine> machines = providerMachines(c, perCloud + (c < o.machines % o.clouds ? 1 : 0), rng);
+        QHash<QString, qint64> ids;
+        for (Machine &m : machines) {
+            m.id = nextId++;
+            m.cloudId = cloud.id;
+            ids.insert(m.externalId, m.id);
+        }
+        for (Machine &m : machines) {
+            m.parentId = ids.value(m.parentExternalId);
+            s.machines << m;
+        }
+    }
+    return s;
+}
+
+// What the store would send for one poll round over all clouds: 70% state changes, 15%
+// additions (new container hosts with containers, VMs on existing hypervisors), 15% removals
+// of leaves (a removed hypervisor takes its VMs along in real clouds).
+InventoryDelta syntheticPoll(const InventoryModel &model, const InventorySnapshot &s, int changes, qint64 &nextId)
+{
+    QRandomGenerator rng(7);
+    InventoryDelta d;
+    const int nChange = changes * 70 / 100, nAdd = changes * 15 / 100, nRemove = changes - nChange - nAdd;
+    QVector<const Machine *> leaves, hypervisors;
+    for (const Machine &m : s.machines) {
+        if (m.kind == MachineKind::Hypervisor)
+            hypervisors << &m;
+        else if (m.kind != MachineKind::ContainerHost)
+            leaves << &m;
+    }
+    std::shuffle(leaves.begin(), leaves.end(), std::mt19937(7));
+    for (int i = 0; i < nRemove && i < leaves.size(); ++i)
+        d.machinesRemoved << leaves.at(i)->id;
+    QVector<const Machine *> all;
+    for (const Machine &m : s.machines)
+        all << &m;
+    std::shuffle(all.begin(), all.end(), std::mt19937(8));
+    const QSet<qint64> removed(d.machinesRemoved.cbegin(), d.machinesRemoved.cend());
+    for (const Machine *m : std::as_const(all)) {
+        if (d.machinesChanged.size() >= nChange)
+            break;
+        if (removed.contains(m->id))
+            continue;
+        Machine changed = *model.machine(m->id);
+        changed.state = changed.state == MachineState::Running ? MachineState::Stopped : MachineState::Running;
+        d.machinesChanged << changed;
+    }
+    for (int i = 0; i < nAdd; ++i) {
+        const Machine *hv = hypervisors.at(rng.bounded(int(hypervisors.size())));
+        Machine m = *model.machine(hv->id);
+        m.id = nextId++;
+        m.externalId = QStringLiteral("new-%1").arg(m.id);
+        m.kind = i % 3 == 0 ? MachineKind::ContainerHost : (i % 3 == 1 ? MachineKind::Container : MachineKind::Vm);
+        m.name = QStringLiteral("new-web-%1").arg(m.id);
+        m.parentId = m.kind == MachineKind::ContainerHost ? 0 : (m.kind == MachineKind::Container ? m.id - 1 : hv->id);
+        d.machinesAdded << m;
+    }
+    for (const Cloud &c : s.clouds) {
+        Cloud polled = c;
+        polled.lastPollAt = QDateTime::currentDateTimeUtc();
+        d.cloudsChanged << polled;
+    }
+    return d;
+}
+
+struct Session
+{
+    InventoryModel model;
+    InventoryFilterProxy proxy;
+    QTreeView view;
+
+    Session()
+    {
+        proxy.setSourceModel(&model);
+        proxy.sort(InventoryModel::NameColumn);
+        view.setUniformRowHeights(true);
+        view.setSortingEnabled(true);
+        view.header()->setSortIndicator(InventoryModel::NameColumn, Qt::AscendingOrder);
+        view.setModel(&proxy);
+        view.resize(1200, 800);
+        view.show();
+    }
+    void expandClouds()
+    {
+        for (int row = 0; row < proxy.rowCount(); ++row)
+            view.expand(proxy.index(row, 0));
+        QApplication::processEvents();
+    }
+};
+
+double percentile(QVector<double> values, double p)
+{
+    std::sort(values.begin(), values.end());
+    const int i = std::clamp(int(std::ceil(p * values.size())) - 1, 0, int(values.size()) - 1);
+    return values.at(i);
+}
+
+// The inventory as the model holds it now (the delta generator needs Machine values).
+InventorySnapshot currentInventory(const InventoryModel &model)
+{
+    InventorySnapshot current;
+    std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        for (int r = 0; r < model.rowCount(parent); ++r) {
+            const QModelIndex i = model.index(r, 0, parent);
+            if (const Machine *m = model.machineAt(i))
+                current.machines << *m;
+            else
+                current.clouds << *model.cloudAt(i);
+            walk(i);
+        }
+    };
+    walk({});
+    return current;
+}
+
+void header()
+{
+    std::printf("| %-58s | %14s | %-15s |\n|%s|%s|%s|\n", "measurement", "value", "target",
+                QByteArray(60, '-').constData(), QByteArray(16, '-').constData(), QByteArray(17, '-').constData());
+}
+
+void benchModel(const Options &o)
+{
+    std::printf("\n## Model, proxy and view: %d machines in %d clouds\n\n", o.machines, o.clouds);
+    header();
+    InventorySnapshot snapshot = syntheticSnapshot(o);
+    qint64 nextId = snapshot.machines.size() + 1;
+    row("RSS with the synthetic snapshot built", double(currentRssMb()), "MB");
+
+    {
+        InventoryModel bare;   // first, so it pays for fresh pages as the app's start-up does
+        row("load: resetFrom, model alone (cold)", timed([&] { bare.resetFrom(snapshot); }), "ms", 500);
+    }
+    Session s;
+    row("load: resetFrom, proxy (sorted) + tree view attached", timed([&] { s.model.resetFrom(snapshot); }), "ms", 500);
+    row("  then first paint (view layout, sort of the top level)", timed([&] { QApplication::processEvents(); }), "ms");
+    snapshot = {};   // from here on only the model holds the inventory, as in the app
+    row("RSS: model + index + proxy + view (snapshot released)", double(currentRssMb()), "MB", 300);
+
+    {
+        // No view, so no mappings: this is the search index's own cost plus bookkeeping.
+        InventoryFilterProxy alone;
+        alone.setSourceModel(&s.model);
+        row("first keystroke \"w\": fresh proxy alone, no view", timed([&] { (void)alone.setSearchText(QStringLiteral("w")); }), "ms", 20);
+        (void)alone.setSearchText(QString());
+    }
+    {
+        InventoryFilterProxy fresh;
+        fresh.setSourceModel(&s.model);
+        fresh.sort(InventoryModel::NameColumn);
+        QTreeView view;
+        view.setUniformRowHeights(true);
+        view.setModel(&fresh);
+        view.resize(1200, 800);
+        view.show();
+        QApplication::processEvents();
+        row("first keystroke \"w\": fresh proxy + view, clouds collapsed", timed([&] { (void)fresh.setSearchText(QStringLiteral("w")); }), "ms", 20);
+        row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
+        (void)fresh.setSearchText(QString());
+    }
+    row("expand all clouds of the main view + layout (sorts them)", timed([&] { s.expandClouds(); }), "ms");
+    row("first keystroke \"w\": proxy + view, clouds expanded", timed([&] { (void)s.proxy.setSearchText(QStringLiteral("w")); }), "ms", 20);
+    row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
+    (void)s.proxy.setSearchText(QString());
+    QApplication::processEvents();
+
+    std::printf("| %-58s | %14s | %-15s |\n", "typed sequence, proxy + view, clouds expanded:", "", "");
+    const QStringList typed = {QStringLiteral("w"), QStringLiteral("we"), QStringLiteral("web"),
+                               QStringLiteral("web-"), QStringLiteral("web-1"), QStringLiteral("web-1"),
+                               QStringLiteral("state:running"), QStringLiteral("state:running AND cloud:cloud-7"),
+                               QStringLiteral("env:prod"), QStringLiteral("name:/^web-1[0-9]+$/"), QString()};
+    QVector<double> keys, keysWithLayout;
+    int failedQueries = 0;
+    for (const QString &text : typed) {
+        QElapsedTimer t;
+        t.start();
+        if (!s.proxy.setSearchText(text).ok())
+            ++failedQueries;
+        keys << ms(t);
+        QApplication::processEvents();
+        keysWithLayout << ms(t);
+        std::printf("|   %-56s | %10.1f ms  | %8.1f ms total |\n",
+                    qPrintable(QStringLiteral("\"%1\" (%2 matches)").arg(text).arg(s.proxy.matchCount())),
+                    keys.last(), keysWithLayout.last());
+    }
+    row("filter keystroke p95 (typed sequence), proxy + view", percentile(keys, 0.95), "ms", 20);
+    row("filter keystroke p95 incl. view relayout", percentile(keysWithLayout, 0.95), "ms");
+    if (failedQueries)
+        std::printf("(%d queries of the sequence did not parse)\n", failedQueries);
+
+    const InventoryDelta poll = syntheticPoll(s.model, currentInventory(s.model), 10000, nextId);
+    std::printf("| %-58s | %14s | %-15s |\n",
+                qPrintable(QStringLiteral("poll delta: %1 changed, %2 added, %3 removed, %4 clouds")
+                               .arg(poll.machinesChanged.size()).arg(poll.machinesAdded.size())
+                               .arg(poll.machinesRemoved.size()).arg(poll.cloudsChanged.size())), "", "");
+    row("10k-change poll: applyDelta, proxy + view, no filter", timed([&] { s.model.applyDelta(poll); }), "ms", 100);
+    row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
+
+    // The same kind of poll again, with a filter active (the proxy re-filters on index change).
+    (void)s.proxy.setSearchText(QStringLiteral("state:running"));
+    QApplication::processEvents();
+    const InventoryDelta poll2 = syntheticPoll(s.model, currentInventory(s.model), 10000, nextId);
+    row("10k-change poll with filter \"state:running\" active", timed([&] { s.model.applyDelta(poll2); }), "ms", 100);
+    row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
+    row("RSS now", double(currentRssMb()), "MB", 300);
+    row("peak RSS of the model side (ru_maxrss)", double(peakRssMb()), "MB", 300);
+}
+
+void benchStore(const Options &o)
+{
+    std::printf("\n## Store: %d machines in %d clouds, SQLite in a temp dir\n\n", o.machines, o.clouds);
+    header();
+    QTemporaryDir dir;
+    InventoryStore store;
+    if (Status st = store.open(dir.filePath(QStringLiteral("bench.sqlite"))); !st) {
+        std::printf("cannot open the store: %s\n", qPrintable(st.error().toString()));
+        return;
+    }
+    // Grace 0: machines missing in one poll are removed by the next, so the timed poll removes.
+    store.setMissingGracePeriod(std::chrono::seconds(0));
+    QRandomGenerator rng(42);
+    QVector<qint64> cloudIds;
+    QVector<QVector<Machine>> listings;
+    const int perCloud = o.machines / o.clouds;
+    for (int c = 0; c < o.clouds; ++c) {
+        Cloud cloud;
+        cloud.name = QStringLiteral("cloud-%1").arg(c);
+        cloud.provider = QString::fromLatin1(kProviders[c % std::size(kProviders)]);
+        auto added = store.addCloud(cloud, QStringLiteral("bench"));
+        if (!added) {
+            std::printf("addCloud failed: %s\n", qPrintable(added.error().toString()));
+            return;
+        }
+        cloudIds << added.value().id;
+        listings << providerMachines(c, perCloud, rng);
+    }
+    auto pollAll = [&](const char *label, double target) {
+        double total = 0;
+        qint64 changed = 0, added = 0, removed = 0;
+        for (int c = 0; c < o.clouds; ++c) {
+            PollResult r;
+            r.success = r.complete = true;
+            r.machines = listings.at(c);
+            QElapsedTimer t;
+            t.start();
+            auto delta = store.applyPoll(cloudIds.at(c), r, QDateTime::currentDateTimeUtc());
+            total += ms(t);
+            if (!delta) {
+                std::printf("applyPoll failed: %s\n", qPrintable(delta.error().toString()));
+                return;
+            }
+            changed += delta.value().machinesChanged.size();
+            added += delta.value().machinesAdded.size();
+            removed += delta.value().machinesRemoved.size();
+        }
+        row(label, total, "ms", target);
+        std::printf("| %-58s | %14s | %-15s |\n",
+                    qPrintable(QStringLiteral("  (deltas: %1 changed, %2 added, %3 removed)").arg(changed).arg(added).arg(removed)),
+                    "", "");
+    };
+    pollAll("store: first polls, load of all machines (sum of applyPoll)", -1);
+
+    // Round 2 (untimed): 30 machines per cloud (1,500) disappear: marked missing.
+    QVector<QVector<Machine>> gone(o.clouds);
+    const int perCloudChanges = 10000 / o.clouds;
+    const int nRemove = perCloudChanges * 15 / 100, nAdd = nRemove, nChange = perCloudChanges - nRemove - nAdd;
+    for (int c = 0; c < o.clouds; ++c) {
+        QVector<Machine> &l = listings[c];
+        for (int i = 0; i < nRemove; ++i) {
+            // Leaves only (slots 16..19), spread over the listing.
+            const int block = (i * 7919) % qMax(1, int(l.size()) / 20);
+            const int index = qMin(int(l.size()) - 1, block * 20 + 16 + i % 4);
+            gone[c] << l.at(index);
+            l[index].externalId.clear();   // dropped below
+        }
+        l.erase(std::remove_if(l.begin(), l.end(), [](const Machine &m) { return m.externalId.isEmpty(); }), l.end());
+    }
+    pollAll("store: untimed round marking 1,500 machines missing", -1);
+
+    // Round 3, timed: 7,000 state changes, 1,500 additions, the 1,500 missing ones removed.
+    for (int c = 0; c < o.clouds; ++c) {
+        QVector<Machine> &l = listings[c];
+        for (int i = 0; i < nChange && i < l.size(); ++i) {
+            Machine &m = l[(i * 13) % l.size()];
+            m.state = m.state == MachineState::Running ? MachineState::Stopped : MachineState::Running;
+        }
+        for (int i = 0; i < nAdd; ++i) {
+            Machine m = l.at(i);
+            m.externalId = QStringLiteral("c%1-new%2").arg(c).arg(i);
+            m.name = QStringLiteral("new-web-%1").arg(i);
+            m.parentExternalId = i % 2 ? l.at(0).externalId : QString();
+            l << m;
+        }
+    }
+    pollAll("store: 10k-change poll (sum of applyPoll over clouds)", 100);
+    row("peak RSS after store side", double(peakRssMb()), "MB");
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    Options o;
+    const QStringList args = QApplication::arguments();
+    for (int i = 1; i < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--machines") && i + 1 < args.size())
+            o.machines = qMax(1, args.at(++i).toInt());
+        else if (args.at(i) == QLatin1String("--clouds") && i + 1 < args.size())
+            o.clouds = qMax(1, args.at(++i).toInt());
+        else if (args.at(i) == QLatin1String("--no-store"))
+            o.store = false;
+        else {
+            std::printf("usage: inventory_bench [--machines N] [--clouds N] [--no-store]\n");
+            return 2;
+        }
+    }
+    o.clouds = qMin(o.clouds, o.machines);
+    benchModel(o);
+    if (o.store)
+        benchStore(o);
+    return 0;
+}
