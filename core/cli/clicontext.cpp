@@ -1,5 +1,7 @@
 #include "clicontext.h"
 
+#include <algorithm>
+
 #include "services/appcore.h"
 #include "util/logging.h"
 
@@ -164,6 +166,19 @@ int CliContext::usageError(const QString &command, const QString &message)
     m_err << tr("Run '%1' for usage.").arg(help) << '\n';
     m_err.flush();
     return ExitCode::Usage;
+}
+
+Result<QVector<Cloud>> CliContext::cloudsNamed(const QStringList &names)
+{
+    QVector<Cloud> clouds;
+    for (const QString &name : names) {
+        Result<Cloud> c = store().cloudByName(name);
+        if (!c)
+            return c.error();
+        if (std::none_of(clouds.cbegin(), clouds.cend(), [&](const Cloud &t) { return t.id == c->id; }))
+            clouds << c.value();
+    }
+    return clouds;
 }
 
 } // namespace mist

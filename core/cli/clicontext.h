@@ -56,6 +56,10 @@ public:
 
     // Resolves the data folder, opens the inventory and seeds it on first use.
     Status open();
+    // The clouds named (by name or id), each once, in the order given; the first unknown
+    // name is the error.
+    Result<QVector<Cloud>> cloudsNamed(const QStringList &names);
+
     InventoryStore &store() { return *m_store; }
     SecretStore &secrets() { return m_secrets; }
     QSettings *settings() { return m_settings.get(); }

@@ -395,13 +395,10 @@ int CloudCommands::remove(const QStringList &args)
     if (Status s = m_ctx.open(); !s)
         return m_ctx.fail(s.error());
 
-    QVector<Cloud> targets;
-    for (const QString &name : p.positionals()) {
-        Result<Cloud> c = m_ctx.store().cloudByName(name);
-        if (!c)
-            return m_ctx.fail(c.error());
-        targets << c.value();
-    }
+    Result<QVector<Cloud>> named = m_ctx.cloudsNamed(p.positionals());
+    if (!named)
+        return m_ctx.fail(named.error());
+    const QVector<Cloud> targets = named.value();
     int code = ExitCode::Ok;
     QVector<Cloud> removed;
     for (const Cloud &c : std::as_const(targets)) {
@@ -469,13 +466,10 @@ int CloudCommands::setEnabled(const QStringList &args, bool enabled)
         return m_ctx.usageError(p, tr("missing the name of the cloud"));
     if (Status s = m_ctx.open(); !s)
         return m_ctx.fail(s.error());
-    QVector<Cloud> targets;
-    for (const QString &name : p.positionals()) {
-        Result<Cloud> c = m_ctx.store().cloudByName(name);
-        if (!c)
-            return m_ctx.fail(c.error());
-        targets << c.value();
-    }
+    Result<QVector<Cloud>> named = m_ctx.cloudsNamed(p.positionals());
+    if (!named)
+        return m_ctx.fail(named.error());
+    const QVector<Cloud> targets = named.value();
     int code = ExitCode::Ok;
     QVector<Cloud> changed;
     for (Cloud c : std::as_const(targets)) {

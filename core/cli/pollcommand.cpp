@@ -75,13 +75,10 @@ int PollCommand::run(const QStringList &args)
             if (c.enabled)
                 targets << c;
     } else {
-        for (const QString &name : p.positionals()) {
-            Result<Cloud> c = m_ctx.store().cloudByName(name);
-            if (!c)
-                return m_ctx.fail(c.error());
-            if (std::none_of(targets.cbegin(), targets.cend(), [&](const Cloud &t) { return t.id == c->id; }))
-                targets << c.value();
-        }
+        Result<QVector<Cloud>> named = m_ctx.cloudsNamed(p.positionals());
+        if (!named)
+            return m_ctx.fail(named.error());
+        targets = named.value();
     }
 
     Records r;

@@ -49,11 +49,11 @@ void StoreService::snapshot(QObject *context, Callback<InventorySnapshot> done)
     call<InventorySnapshot>(context, [](InventoryStore &s) { return s.snapshot(); }, std::move(done));
 }
 
-void StoreService::addCloud(const Cloud &cloud, const QString &actor, QObject *context, Callback<Cloud> done)
+void StoreService::writeCloud(std::function<Result<Cloud>(InventoryStore &)> write, QObject *context, Callback<Cloud> done)
 {
     QPointer<StoreService> self(this);
-    call<Cloud>(context, [cloud, actor, self](InventoryStore &s) {
-        auto r = s.addCloud(cloud, actor);
+    call<Cloud>(context, [write = std::move(write), self](InventoryStore &s) {
+        auto r = write(s);
         if (r.ok() && self) {
             InventoryDelta d;
             d.cloudsChanged << r.value();
@@ -64,19 +64,14 @@ void StoreService::addCloud(const Cloud &cloud, const QString &actor, QObject *c
     }, std::move(done));
 }
 
+void StoreService::addCloud(const Cloud &cloud, const QString &actor, QObject *context, Callback<Cloud> done)
+{
+    writeCloud([cloud, actor](InventoryStore &s) { return s.addCloud(cloud, actor); }, context, std::move(done));
+}
+
 void StoreService::updateCloud(const Cloud &cloud, const QString &actor, QObject *context, Callback<Cloud> done)
 {
-    QPointer<StoreService> self(this);
-    call<Cloud>(context, [cloud, actor, self](InventoryStore &s) {
-        auto r = s.updateCloud(cloud, actor);
-        if (r.ok() && self) {
-            InventoryDelta d;
-            d.cloudsChanged << r.value();
-            emit self->deltaApplied(d);
-            emit self->auditAppended();
-        }
-        return r;
-    }, std::move(done));
+    writeCloud([cloud, actor](InventoryStore &s) { return s.updateCloud(cloud, actor); }, context, std::move(done));
 }
 
 void StoreService::removeCloud(qint64 cloudId, const QString &actor, QObject *context, Callback<bool> done)

@@ -60,6 +60,8 @@ public:
 
 private:
     void post(std::function<void(InventoryStore &)> work);
+    // A cloud write whose result is also broadcast as a delta.
+    void writeCloud(std::function<Result<Cloud>(InventoryStore &)> write, QObject *context, Callback<Cloud> done);
 
     QThread m_thread;
     QObject *m_worker = nullptr;               // lives on m_thread, deleted there
