@@ -1,7 +1,7 @@
 // Inventory benchmark: 100k machines in the model, proxy and tree view, plus the store side of
 // a 10k-change poll. A program, not a test: run it from a Release build, see docs/PERFORMANCE.md.
 //
-//   inventory_bench [--machines N] [--clouds N] [--no-store]
+//   inventory_bench [--machines N] [--clouds N] [--no-model] [--no-store]
 
 #include "inventory/inventoryfilterproxy.h"
 #include "inventory/inventorymodel.h"
@@ -30,6 +30,7 @@ struct Options
 {
     int machines = 100000;
     int clouds = 50;
+    bool model = true;
     bool store = true;
 };
 
@@ -266,12 +267,9 @@ void benchModel(const Options &o)
     qint64 nextId = snapshot.machines.size() + 1;
     row("RSS with the synthetic snapshot built", double(currentRssMb()), "MB");
 
-    {
-        InventoryModel bare;   // first, so it pays for fresh pages as the app's start-up does
-        row("load: resetFrom, model alone (cold)", timed([&] { bare.resetFrom(snapshot); }), "ms", 500);
-    }
+    // As at start-up: the proxy and view are attached, and the memory is fresh (page faults).
     Session s;
-    row("load: resetFrom, proxy (sorted) + tree view attached", timed([&] { s.model.resetFrom(snapshot); }), "ms", 500);
+    row("load: resetFrom with proxy (sorted) + view attached", timed([&] { s.model.resetFrom(snapshot); }), "ms", 500);
     row("  then first paint (view layout, sort of the top level)", timed([&] { QApplication::processEvents(); }), "ms");
     snapshot = {};   // from here on only the model holds the inventory, as in the app
     row("RSS: model + index + proxy + view (snapshot released)", double(currentRssMb()), "MB", 300);
@@ -327,7 +325,7 @@ void benchModel(const Options &o)
     if (failedQueries)
         std::printf("(%d queries of the sequence did not parse)\n", failedQueries);
 
-    const InventoryDelta poll = syntheticPoll(s.model, currentInventory(s.model), 10000, nextId);
+    InventoryDelta poll = syntheticPoll(s.model, currentInventory(s.model), 10000, nextId);
     std::printf("| %-58s | %14s | %-15s |\n",
                 qPrintable(QStringLiteral("poll delta: %1 changed, %2 added, %3 removed, %4 clouds")
                                .arg(poll.machinesChanged.size()).arg(poll.machinesAdded.size())
@@ -338,11 +336,17 @@ void benchModel(const Options &o)
     // The same kind of poll again, with a filter active (the proxy re-filters on index change).
     (void)s.proxy.setSearchText(QStringLiteral("state:running"));
     QApplication::processEvents();
-    const InventoryDelta poll2 = syntheticPoll(s.model, currentInventory(s.model), 10000, nextId);
-    row("10k-change poll with filter \"state:running\" active", timed([&] { s.model.applyDelta(poll2); }), "ms", 100);
+    poll = syntheticPoll(s.model, currentInventory(s.model), 10000, nextId);
+    row("10k-change poll with filter \"state:running\" active", timed([&] { s.model.applyDelta(poll); }), "ms", 100);
     row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
+    poll = {};
     row("RSS now", double(currentRssMb()), "MB", 300);
-    row("peak RSS of the model side (ru_maxrss)", double(peakRssMb()), "MB", 300);
+    row("peak RSS so far (ru_maxrss, incl. the snapshot)", double(peakRssMb()), "MB", 300);
+
+    // The model without proxy or view, for comparison (warm: the allocator reuses memory).
+    const InventorySnapshot again = currentInventory(s.model);
+    InventoryModel bare;
+    row("load: resetFrom, model alone (warm)", timed([&] { bare.resetFrom(again); }), "ms", 500);
 }
 
 void benchStore(const Options &o)
@@ -373,7 +377,9 @@ void benchStore(const Options &o)
         cloudIds << added.value().id;
         listings << providerMachines(c, perCloud, rng);
     }
+    QVector<InventoryDelta> deltas;   // of the last round, for the model
     auto pollAll = [&](const char *label, double target) {
+        deltas.clear();
         double total = 0;
         qint64 changed = 0, added = 0, removed = 0;
         for (int c = 0; c < o.clouds; ++c) {
@@ -388,6 +394,7 @@ void benchStore(const Options &o)
                 std::printf("applyPoll failed: %s\n", qPrintable(delta.error().toString()));
                 return;
             }
+            deltas << delta.value();
             changed += delta.value().machinesChanged.size();
             added += delta.value().machinesAdded.size();
             removed += delta.value().machinesRemoved.size();
@@ -397,24 +404,36 @@ void benchStore(const Options &o)
                     qPrintable(QStringLiteral("  (deltas: %1 changed, %2 added, %3 removed)").arg(changed).arg(added).arg(removed)),
                     "", "");
     };
-    pollAll("store: first polls, load of all machines (sum of applyPoll)", -1);
+    pollAll("store: first polls, loading every machine (sum)", -1);
 
-    // Round 2 (untimed): 30 machines per cloud (1,500) disappear: marked missing.
-    QVector<QVector<Machine>> gone(o.clouds);
+    // Round 2: 1,500 machines (leaves) disappear and are marked missing.
     const int perCloudChanges = 10000 / o.clouds;
     const int nRemove = perCloudChanges * 15 / 100, nAdd = nRemove, nChange = perCloudChanges - nRemove - nAdd;
     for (int c = 0; c < o.clouds; ++c) {
         QVector<Machine> &l = listings[c];
-        for (int i = 0; i < nRemove; ++i) {
-            // Leaves only (slots 16..19), spread over the listing.
-            const int block = (i * 7919) % qMax(1, int(l.size()) / 20);
-            const int index = qMin(int(l.size()) - 1, block * 20 + 16 + i % 4);
-            gone[c] << l.at(index);
-            l[index].externalId.clear();   // dropped below
+        // Leaves only (slots 16..19 of each block of 20), spread evenly over the listing.
+        QVector<int> leaves;
+        for (int i = 0; i < l.size(); ++i)
+            if (i % 20 >= 16)
+                leaves << i;
+        const int step = qMax(1, int(leaves.size()) / qMax(1, nRemove));
+        for (int i = 0; i < nRemove && i * step < leaves.size(); ++i) {
+            l[leaves.at(i * step)].externalId.clear();   // dropped below
         }
         l.erase(std::remove_if(l.begin(), l.end(), [](const Machine &m) { return m.externalId.isEmpty(); }), l.end());
     }
-    pollAll("store: untimed round marking 1,500 machines missing", -1);
+    pollAll("store: round marking 1,500 machines missing (not timed)", -1);
+
+    // The GUI side of the timed round: the model (proxy + view) as loaded from the store.
+    auto snapshot = store.snapshot();
+    if (!snapshot) {
+        std::printf("snapshot failed: %s\n", qPrintable(snapshot.error().toString()));
+        return;
+    }
+    Session session;
+    session.model.resetFrom(snapshot.value());
+    snapshot = InventorySnapshot{};
+    session.expandClouds();
 
     // Round 3, timed: 7,000 state changes, 1,500 additions, the 1,500 missing ones removed.
     for (int c = 0; c < o.clouds; ++c) {
@@ -432,6 +451,11 @@ void benchStore(const Options &o)
         }
     }
     pollAll("store: 10k-change poll (sum of applyPoll over clouds)", 100);
+    row("model: the same poll's store deltas applied (proxy + view)", timed([&] {
+            for (const InventoryDelta &d : std::as_const(deltas))
+                session.model.applyDelta(d);
+        }), "ms", 100);
+    row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
     row("peak RSS after store side", double(peakRssMb()), "MB");
 }
 
@@ -451,13 +475,16 @@ int main(int argc, char **argv)
             o.clouds = qMax(1, args.at(++i).toInt());
         else if (args.at(i) == QLatin1String("--no-store"))
             o.store = false;
+        else if (args.at(i) == QLatin1String("--no-model"))
+            o.model = false;
         else {
-            std::printf("usage: inventory_bench [--machines N] [--clouds N] [--no-store]\n");
+            std::printf("usage: inventory_bench [--machines N] [--clouds N] [--no-model] [--no-store]\n");
             return 2;
         }
     }
     o.clouds = qMin(o.clouds, o.machines);
-    benchModel(o);
+    if (o.model)
+        benchModel(o);
     if (o.store)
         benchStore(o);
     return 0;

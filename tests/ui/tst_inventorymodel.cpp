@@ -258,6 +258,28 @@ private slots:
         QCOMPARE(tree(m_proxy.get()), tree(m_model.get()));
     }
 
+    void bookkeepingChangesAreQuiet()
+    {
+        m_model->resetFrom(baseSnapshot());
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy indexChanged(m_model.get(), &InventoryModel::searchIndexChanged);
+        InventoryDelta seen;   // a poll saw vm1 again, nothing else about it changed
+        Machine vm1 = *m_model->machine(11);
+        vm1.lastSeen = QDateTime::currentDateTimeUtc();
+        seen.machinesChanged = {vm1};
+        m_model->applyDelta(seen);
+        QCOMPARE(changed.count(), 0);
+        QCOMPARE(indexChanged.count(), 0);
+        QCOMPARE(m_model->machine(11)->lastSeen, vm1.lastSeen);
+
+        InventoryDelta image;  // not shown in a column, but a details pane must hear of it
+        vm1.image = QStringLiteral("debian-13");
+        image.machinesChanged = {vm1};
+        m_model->applyDelta(image);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>(), m_model->indexForMachine(11));
+    }
+
     void viewStateSurvivesDeltas()
     {
         m_model->resetFrom(baseSnapshot());
@@ -528,6 +550,32 @@ private slots:
         QCOMPARE(m_proxy->searchText(), QStringLiteral("web"));
         QCOMPARE(tree(m_proxy.get()), filtered);
         QCOMPARE(m_proxy->matchCount(), 1);
+    }
+
+    void sameMeaningDoesNotRefilter()
+    {
+        struct CountingProxy : InventoryFilterProxy
+        {
+            mutable int asked = 0;
+            bool filterAcceptsRow(int row, const QModelIndex &parent) const override
+            {
+                ++asked;
+                return InventoryFilterProxy::filterAcceptsRow(row, parent);
+            }
+        };
+        m_model->resetFrom(baseSnapshot());
+        CountingProxy proxy;
+        proxy.setSourceModel(m_model.get());
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(proxy.setSearchText(QStringLiteral("web")).ok());
+        QCOMPARE(tree(&proxy), QStringLiteral("kvm1[web]"));
+        proxy.asked = 0;
+        QVERIFY(proxy.setSearchText(QStringLiteral("web ")).ok());   // a space typed
+        QCOMPARE(proxy.searchText(), QStringLiteral("web "));
+        QCOMPARE(proxy.asked, 0);
+        QVERIFY(proxy.setSearchText(QStringLiteral("web zzz")).ok());
+        QVERIFY(proxy.asked > 0);
+        QCOMPARE(tree(&proxy), QString());
     }
 
     void naturalCompare_data()

@@ -3,6 +3,8 @@
 #include "inventorymodel.h"
 #include "search/searchquery.h"
 
+#include <utility>
+
 namespace mist {
 
 InventoryFilterProxy::InventoryFilterProxy(QObject *parent)
@@ -15,10 +17,13 @@ void InventoryFilterProxy::setSourceModel(QAbstractItemModel *model)
 {
     disconnect(m_indexConnection);
     m_model = qobject_cast<InventoryModel *>(model);
+    m_meaning.clear();
     if (m_model && m_active) {
         // The query lives in the model's index: carry ours over to the new model.
-        if (auto query = SearchQuery::parse(m_text); query.ok())
+        if (auto query = SearchQuery::parse(m_text); query.ok()) {
             m_model->searchIndex().setQuery(query.value());
+            m_meaning = query.value().describe();
+        }
     }
     QSortFilterProxyModel::setSourceModel(model);
     if (m_model)
@@ -36,7 +41,9 @@ Status InventoryFilterProxy::setSearchText(const QString &text)
     const bool wasActive = m_active;
     m_text = text;
     m_active = !query.value().isEmpty();
-    if (!m_model)
+    // "web " while typing "web state:..." means the same as "web": no need to re-filter.
+    const QString meaning = query.value().describe();
+    if (!m_model || std::exchange(m_meaning, meaning) == meaning)
         return {};
     m_model->searchIndex().setQuery(query.value());
     // Both empty (e.g. only spaces typed): nothing to re-filter.

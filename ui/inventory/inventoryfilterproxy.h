@@ -42,6 +42,7 @@ private:
     QPointer<InventoryModel> m_model;
     QMetaObject::Connection m_indexConnection;
     QString m_text;
+    QString m_meaning;       // describe() of the query applied to the model's index
     bool m_active = false;   // a non-empty query is set
 };
 

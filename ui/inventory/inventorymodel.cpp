@@ -140,6 +140,12 @@ bool isStale(const Machine &m, const Cloud &c)
     return c.isStale() || m.missingSince.isValid();
 }
 
+bool onlyBookkeeping(const Machine &a, const Machine &b)
+{
+    return a.sameReportedState(b) && a.userTags == b.userTags && a.parentId == b.parentId
+           && a.missingSince == b.missingSince && a.id == b.id && a.cloudId == b.cloudId;
+}
+
 // Bit per column whose shown text or icon differs.
 unsigned changedColumns(const Machine &a, const Machine &b, const Cloud &cloud)
 {
@@ -266,16 +272,6 @@ int InventoryModel::rowCount(const QModelIndex &parent) const
     if (!parent.isValid())
         return int(m_root->children.size());
     return parent.column() == 0 ? int(nodeOf(parent)->children.size()) : 0;
-}
-
-bool InventoryModel::hasChildren(const QModelIndex &parent) const
-{
-    return rowCount(parent) > 0;
-}
-
-Qt::ItemFlags InventoryModel::flags(const QModelIndex &index) const
-{
-    return index.isValid() ? Qt::ItemIsEnabled | Qt::ItemIsSelectable : Qt::NoItemFlags;
 }
 
 QModelIndex InventoryModel::indexForMachine(qint64 id) const
@@ -720,6 +716,10 @@ void InventoryModel::changeMachines(const QVector<Machine> &machines)
         MachineNode *node = m_machines.value(m.id);
         if (!node)
             continue;
+        if (onlyBookkeeping(node->machine, m)) {
+            node->machine = m;   // e.g. lastSeen, sent for every machine a poll saw: nothing to show
+            continue;
+        }
         const unsigned columns = changedColumns(node->machine, m, node->cloud->cloud);
         const bool reparented = node->machine.parentId != m.parentId;
         node->machine = m;
