@@ -8,9 +8,12 @@
 #include <QTimeZone>
 #include <QFileInfo>
 #include <QHash>
+#include <QSet>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUuid>
+
+#include <algorithm>
 
 namespace mist {
 
@@ -380,12 +383,12 @@ Result<QVector<Machine>> InventoryStore::queryMachines(const QString &where, con
         out << readMachine(s.value());
     if (s.value().failed())
         return s.value().error();
-    if (Status st = loadTags(out); !st)
+    if (Status st = loadTags(out, where, args); !st)
         return st.error();
     return out;
 }
 
-Status InventoryStore::loadTags(QVector<Machine> &machines, const QVector<qint64> &)
+Status InventoryStore::loadTags(QVector<Machine> &machines, const QString &where, const QVariantList &args)
 {
     if (machines.isEmpty())
         return {};
@@ -393,10 +396,14 @@ Status InventoryStore::loadTags(QVector<Machine> &machines, const QVector<qint64
     byId.reserve(machines.size());
     for (Machine &m : machines)
         byId.insert(m.id, &m);
-    // One scan of the tag table beats one query per machine at 100k machines.
-    auto s = m_db.prepare(QStringLiteral("SELECT resource_id, source, key, value FROM tags WHERE resource_type = 'machine'"));
+    // One query for the same machines (the tags' primary key starts with the resource), not
+    // one per machine, and not the whole table when only one cloud is asked for.
+    auto s = m_db.prepare(QStringLiteral("SELECT resource_id, source, key, value FROM tags WHERE resource_type = 'machine' "
+                                         "AND resource_id IN (SELECT id FROM machines %1)").arg(where));
     if (!s)
         return s.error();
+    for (int i = 0; i < args.size(); ++i)
+        bindVariant(s.value(), i + 1, args.at(i));
     while (s.value().step()) {
         Machine *m = byId.value(s.value().int64(0));
         if (!m)
@@ -516,9 +523,11 @@ Status InventoryStore::writeProviderTags(const Machine &m)
     return {};
 }
 
-Status InventoryStore::resolveParents(qint64 cloudId, QVector<Machine *> touched)
+Status InventoryStore::resolveParents(qint64 cloudId, const QVector<Machine *> &touched, QSet<qint64> &reparented)
 {
-    if (touched.isEmpty())
+    const bool anyParent = std::any_of(touched.cbegin(), touched.cend(),
+                                       [](const Machine *m) { return !m->parentExternalId.isEmpty() || m->parentId; });
+    if (!anyParent)
         return {};
     QHash<QString, qint64> idByExternal;
     auto q = m_db.prepare(QStringLiteral("SELECT external_id, id FROM machines WHERE cloud_id = ?"));
@@ -534,13 +543,37 @@ Status InventoryStore::resolveParents(qint64 cloudId, QVector<Machine *> touched
         qint64 parent = m->parentExternalId.isEmpty() ? 0 : idByExternal.value(m->parentExternalId, 0);
         if (parent == m->id)
             parent = 0;   // a provider naming a machine its own parent must not make a cycle
+        if (parent == m->parentId)
+            continue;
         m->parentId = parent;
+        reparented.insert(m->id);
         if (parent)
             upd.value().bind(1, parent);
         else
             upd.value().bindNull(1);
         upd.value().bind(2, m->id);
         if (Status st = upd.value().exec(); !st)
+            return st;
+    }
+    return {};
+}
+
+Status InventoryStore::touchLastSeen(qint64 cloudId, bool complete, const QVector<Machine> &unchanged, const QDateTime &now)
+{
+    if (complete) {
+        // After a complete poll every machine not missing was reported: one statement.
+        auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE cloud_id = ? AND missing_since IS NULL"));
+        if (!s)
+            return s.error();
+        s.value().bind(1, toMs(now)).bind(2, cloudId);
+        return s.value().exec();
+    }
+    auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ?"));
+    if (!s)
+        return s.error();
+    for (const Machine &m : unchanged) {
+        s.value().bind(1, toMs(now)).bind(2, m.id);
+        if (Status st = s.value().exec(); !st)
             return st;
     }
     return {};
@@ -624,26 +657,30 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
             return st.error();
         delta.machinesRemoved << m.id;
     }
-    {
-        // Every machine reported in this poll was seen now.
-        auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ?"));
-        if (!s)
-            return s.error();
-        for (const Machine &m : std::as_const(diff.unchanged)) {
-            s.value().bind(1, toMs(now)).bind(2, m.id);
-            if (Status st = s.value().exec(); !st)
-                return st.error();
-        }
+    if (Status st = touchLastSeen(cloudId, result.complete, diff.unchanged, now); !st)
+        return st.error();
+    // Children of a removed machine now sit directly under the cloud (the foreign key set
+    // their parent_id to NULL); the delta must say so.
+    QSet<qint64> reparented;
+    if (!diff.removed.isEmpty()) {
+        const QSet<qint64> removedIds(delta.machinesRemoved.cbegin(), delta.machinesRemoved.cend());
+        auto orphan = [&](Machine &m) {
+            if (m.parentId && removedIds.contains(m.parentId)) {
+                m.parentId = 0;
+                reparented.insert(m.id);
+            }
+        };
+        for (Machine &m : diff.unchanged)
+            orphan(m);
+        for (InventoryDiff::Update &u : diff.updated)
+            orphan(u.machine);
     }
-    // Parent links can change when a parent appears in the same poll as its children, so
-    // resolve after all inserts. A child whose parent moved keeps up through 'changed'.
-    const QHash<qint64, qint64> parentBefore = [&] {
-        QHash<qint64, qint64> h;
-        for (const Machine *m : std::as_const(needParents))
-            h.insert(m->id, m->parentId);
-        return h;
-    }();
-    if (Status st = resolveParents(cloudId, needParents); !st)
+    // Parents are resolved after all inserts: a parent may arrive in the same poll as its
+    // children, or after them. Unchanged machines only need it while their parent is unknown.
+    for (Machine &m : diff.unchanged)
+        if (!m.parentExternalId.isEmpty() && m.parentId == 0)
+            needParents << &m;
+    if (Status st = resolveParents(cloudId, needParents, reparented); !st)
         return st.error();
 
     c.lastPollAt = now;
@@ -674,7 +711,7 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
     for (const InventoryDiff::Update &u : std::as_const(diff.updated))
         delta.machinesChanged << u.machine;
     for (const Machine &m : std::as_const(diff.unchanged))
-        if (parentBefore.value(m.id) != m.parentId)
+        if (reparented.contains(m.id))
             delta.machinesChanged << m;
     delta.cloudsChanged << c;
     return delta;

@@ -10,6 +10,7 @@
 #include "util/result.h"
 
 #include <QDateTime>
+#include <QSet>
 #include <QString>
 #include <QVector>
 
@@ -66,10 +67,11 @@ private:
     Status prepareStatements();
     Status insertAudit(const AuditEntry &entry);
     Result<QVector<Machine>> queryMachines(const QString &where, const QVariantList &args);
-    Status loadTags(QVector<Machine> &machines, const QVector<qint64> &onlyIds = {});
+    Status loadTags(QVector<Machine> &machines, const QString &where, const QVariantList &args);
     Status writeMachine(Machine &machine, bool insert);
     Status writeProviderTags(const Machine &machine);
-    Status resolveParents(qint64 cloudId, QVector<Machine *> machines);
+    Status resolveParents(qint64 cloudId, const QVector<Machine *> &machines, QSet<qint64> &reparented);
+    Status touchLastSeen(qint64 cloudId, bool complete, const QVector<Machine> &unchanged, const QDateTime &now);
     Status writeCloudStatus(const Cloud &cloud);
     Result<Cloud> readCloud(sql::Statement &stmt);
 

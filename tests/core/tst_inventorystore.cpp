@@ -199,6 +199,52 @@ private slots:
         QCOMPARE(entries.first().details.value(QStringLiteral("from")).toString(), MachineState::Running);
     }
 
+    void unchangedPollSendsNoChanges()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("quiet.db")).ok());
+        const Cloud c = addCloud(store);
+        const auto machines = QVector<Machine>{vm("host"), vm("a", MachineState::Running, "host"), vm("b", MachineState::Running, "host")};
+        QVERIFY(store.applyPoll(c.id, ok(machines), QDateTime::currentDateTimeUtc()).ok());
+        const QDateTime later = QDateTime::currentDateTimeUtc().addSecs(60);
+        auto d = store.applyPoll(c.id, ok(machines), later);
+        QVERIFY(d.ok());
+        QVERIFY(d.value().machinesAdded.isEmpty());
+        QVERIFY2(d.value().machinesChanged.isEmpty(), "nothing changed, so the GUI must not be told otherwise");
+        QCOMPARE(store.findMachine(QStringLiteral("vm-a")).value().lastSeen, later);
+    }
+
+    void parentArrivingLaterAdoptsItsChildren()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("adopt.db")).ok());
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.applyPoll(c.id, ok({vm("a", MachineState::Running, "host")}), t0).ok());
+        QCOMPARE(store.findMachine(QStringLiteral("vm-a")).value().parentId, 0);
+        auto d = store.applyPoll(c.id, ok({vm("a", MachineState::Running, "host"), vm("host")}), t0.addSecs(60));
+        const qint64 hostId = store.findMachine(QStringLiteral("vm-host")).value().id;
+        QCOMPARE(store.findMachine(QStringLiteral("vm-a")).value().parentId, hostId);
+        QCOMPARE(d.value().machinesChanged.size(), 1);
+        QCOMPARE(d.value().machinesChanged.first().parentId, hostId);
+    }
+
+    void removedParentLeavesChildrenUnderTheCloud()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("orphan.db")).ok());
+        store.setMissingGracePeriod(1min);
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.applyPoll(c.id, ok({vm("host"), vm("a", MachineState::Running, "host")}), t0).ok());
+        QVERIFY(store.applyPoll(c.id, ok({vm("a", MachineState::Running, "host")}), t0.addSecs(10)).ok());
+        auto d = store.applyPoll(c.id, ok({vm("a", MachineState::Running, "host")}), t0.addSecs(120));
+        QCOMPARE(d.value().machinesRemoved.size(), 1);
+        QCOMPARE(d.value().machinesChanged.size(), 1);
+        QCOMPARE(d.value().machinesChanged.first().parentId, 0);
+        QCOMPARE(store.findMachine(QStringLiteral("vm-a")).value().parentId, 0);
+    }
+
     void failedPollKeepsInventoryAndMarksCloud()
     {
         InventoryStore store;
