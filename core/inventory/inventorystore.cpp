@@ -697,7 +697,8 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
         e.success = false;
         e.message = c.lastError;
         // Only the first failure in a row is worth an audit line, not one per retry.
-        if (cloudResult.value().health != CloudHealth::Error || cloudResult.value().lastError != c.lastError)
+        // ("polling" may sit in between, so compare the error, which a success clears.)
+        if (cloudResult.value().lastError != c.lastError)
             if (Status st = insertAudit(e); !st)
                 return st.error();
     }
@@ -758,6 +759,14 @@ Result<InventoryDelta> InventoryStore::tagMachines(const QVector<qint64> &ids, c
             setJson.insert(it.key(), it.value());
         e.details = QJsonObject{{QStringLiteral("set"), setJson},
                                 {QStringLiteral("removed"), QJsonArray::fromStringList(removeKeys)}};
+        QStringList parts;
+        for (auto it = set.cbegin(); it != set.cend(); ++it)
+            parts << (it.value().isEmpty() ? it.key() : it.key() + QLatin1Char('=') + it.value());
+        if (!parts.isEmpty())
+            e.message = tr("Set %1").arg(parts.join(QStringLiteral(", ")));
+        if (!removeKeys.isEmpty())
+            e.message += (e.message.isEmpty() ? QString() : QStringLiteral("; "))
+                         + tr("removed %1").arg(removeKeys.join(QStringLiteral(", ")));
         if (Status st = insertAudit(e); !st)
             return st.error();
     }

@@ -269,10 +269,16 @@ private slots:
         AuditQuery q;
         q.text = QStringLiteral("poll_failed");
         QCOMPARE(store.audit(q).value().size(), 1);
-        // The same failure again is not a new audit line.
+        // The same failure again is not a new audit line, even with "polling" in between.
+        QVERIFY(store.setCloudPolling(c.id).ok());
         (void)store.applyPoll(c.id, PollResult::failure(Error{QStringLiteral("Could not connect"), QStringLiteral("refused")}),
                               QDateTime::currentDateTimeUtc().addSecs(120));
         QCOMPARE(store.audit(q).value().size(), 1);
+        // After a success, a new failure is news again.
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), QDateTime::currentDateTimeUtc().addSecs(180)).ok());
+        (void)store.applyPoll(c.id, PollResult::failure(Error{QStringLiteral("Could not connect"), QStringLiteral("refused")}),
+                              QDateTime::currentDateTimeUtc().addSecs(240));
+        QCOMPARE(store.audit(q).value().size(), 2);
     }
 
     void goneMachineIsRemovedOnlyAfterGrace()
