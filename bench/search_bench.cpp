@@ -26,6 +26,7 @@ QTextStream &out()
 // (hypervisor VMs, containers, pods) and a few of those children have children again.
 int buildRows(SearchIndex &index, int rowCount)
 {
+    index.reserve(rowCount); // as InventoryModel::resetFrom does
     QRandomGenerator random(2024);
     const auto pick = [&](const QStringList &list) { return list.at(int(random.bounded(quint32(list.size())))); };
     static const QStringList providers{QStringLiteral("libvirt"), QStringLiteral("ec2"), QStringLiteral("gce"),

@@ -86,16 +86,6 @@ template <typename Visit> void forEachCellText(const SearchFields &f, Visit visi
     }
 }
 
-QString rowTextOf(const SearchFields &f)
-{
-    QString text(1, kSeparator);
-    forEachCellText(f, [&](const QString &cell) {
-        if (!cell.isEmpty())
-            text += cell + kSeparator;
-    });
-    return text;
-}
-
 int fixedCell(SearchTerm::Field field)
 {
     static_assert(int(SearchTerm::Field::Os) - int(SearchTerm::Field::Name) == 9, "one cell per fixed field");
@@ -145,6 +135,24 @@ quint32 SearchIndex::StringPool::intern(const QString &text)
     return id;
 }
 
+quint32 SearchIndex::StringPool::intern(const QString &text, quint32 hint)
+{
+    // A plain memcmp: QString's operator== costs more than the short strings it compares.
+    if (hint < m_texts.size() && m_refs[hint] > 0 && m_texts[hint].size() == text.size()
+        && std::memcmp(m_texts[hint].constData(), text.constData(), size_t(text.size()) * sizeof(QChar)) == 0) {
+        ++m_refs[hint];
+        return hint;
+    }
+    return intern(text);
+}
+
+void SearchIndex::StringPool::reserve(qsizetype strings)
+{
+    m_ids.reserve(strings);
+    m_texts.reserve(size_t(strings));
+    m_refs.reserve(size_t(strings));
+}
+
 void SearchIndex::StringPool::release(quint32 id)
 {
     if (--m_refs[id] > 0)
@@ -169,7 +177,7 @@ void SearchIndex::StringPool::clear()
 
 // ---- rows ----------------------------------------------------------------------------------
 
-void SearchIndex::upsert(quintptr key, quintptr parentKey, const SearchFields &fields)
+void SearchIndex::upsert(quintptr key, quintptr parentKey, const SearchFields &fields, Fields given)
 {
     Q_ASSERT(key != 0);
     if (key == 0)
@@ -180,7 +188,14 @@ void SearchIndex::upsert(quintptr key, quintptr parentKey, const SearchFields &f
     const int parent = resolveParent(slot, parentKey);
     if (existed)
         detach(slot); // takes the row's matches out of its old ancestors' counts
-    const SearchFields normalized = fields.normalized();
+    SearchFields copy;
+    if (given == Fields::Raw)
+        copy = fields.normalized();
+    const SearchFields &normalized = given == Fields::Raw ? copy : fields;
+    Q_ASSERT_X(given == Fields::Raw
+            || (SearchFields::normalizedText(fields.name) == fields.name
+                && SearchFields::normalizedText(fields.state) == fields.state),
+        "SearchIndex::upsert", "fields passed as Normalized are not");
     writeCells(slot, normalized);
     writeText(slot, normalized);
     if (m_active) {
@@ -230,7 +245,26 @@ void SearchIndex::clear()
     m_text.clear();
     m_wastedText = 0;
     std::fill(m_charCounts.begin(), m_charCounts.end(), 0);
+    m_hints.clear();
     m_matchCount = 0;
+}
+
+void SearchIndex::reserve(int rows)
+{
+    if (rows <= size())
+        return;
+    // Per row, from the rows already in or else a typical machine: ~16 cells and ~110
+    // characters, and ~3 strings of its own (name, id, an IP). Pages reserved but never
+    // written cost address space, not memory.
+    const qsizetype live = size();
+    const qsizetype cellsPerRow = live > 0 ? qsizetype(m_cells.size()) / live + 1 : 16;
+    const qsizetype charsPerRow = live > 0 ? m_text.size() / live + 1 : 128;
+    const qsizetype more = rows - live;
+    m_rows.reserve(m_rows.size() + size_t(more));
+    m_slots.reserve(rows);
+    m_cells.reserve(m_cells.size() + size_t(more * cellsPerRow));
+    m_text.reserve(m_text.size() + more * charsPerRow);
+    m_pool.reserve(qsizetype(m_pool.capacity()) + 3 * more);
 }
 
 int SearchIndex::allocateSlot(quintptr key)
@@ -295,13 +329,24 @@ void SearchIndex::addToAncestors(int slot, int delta)
 
 void SearchIndex::writeCells(int slot, const SearchFields &fields)
 {
-    std::vector<quint32> ids;
-    ids.reserve(size_t(kFixedCells + fields.ips.size() + 2 * fields.tags.size()));
+    m_scratchIds.clear();
     // Intern the new strings before releasing the old ones: unchanged strings keep their ids.
-    forEachCellText(fields, [&](const QString &cell) { ids.push_back(m_pool.intern(cell)); });
+    // A cell most likely holds what it held before, else what the previous row had there.
     Row &row = m_rows[size_t(slot)];
+    const quint32 *old = m_cells.data() + row.cellOffset;
+    const size_t oldCount = row.cellCapacity > 0 ? size_t(row.cellCount()) : 0;
+    size_t position = 0;
+    forEachCellText(fields, [&](const QString &cell) {
+        if (position == m_hints.size())
+            m_hints.push_back(quint32(-1));
+        const quint32 hint = position < oldCount ? old[position] : m_hints[position];
+        const quint32 id = m_pool.intern(cell, hint);
+        m_hints[position++] = id;
+        m_scratchIds.push_back(id);
+    });
     releaseCells(row);
-    place(m_cells, row.cellOffset, row.cellCapacity, m_wastedCells, ids.data(), qsizetype(ids.size()), quint32(0));
+    place(m_cells, row.cellOffset, row.cellCapacity, m_wastedCells, m_scratchIds.data(), qsizetype(m_scratchIds.size()),
+        quint32(0));
     row.ipCount = int(fields.ips.size());
     row.tagCount = int(fields.tags.size());
 }
@@ -315,15 +360,38 @@ void SearchIndex::releaseCells(const Row &row)
         m_pool.release(cells[i]);
 }
 
+// Writes the row's text in its place when it fits (the rest of the place is filled with
+// separators, which never match a needle), else at the end of the buffer.
 void SearchIndex::writeText(int slot, const SearchFields &fields)
 {
+    qsizetype length = 1;
+    forEachCellText(fields, [&](const QString &cell) { length += cell.isEmpty() ? 0 : cell.size() + 1; });
     Row &row = m_rows[size_t(slot)];
-    const QString text = rowTextOf(fields);
     countChars(rowText(row), -1);
-    countChars(text, +1);
-    // The rest of a reused place is filled with separators, which never match a needle.
-    place(m_text, row.textOffset, row.textCapacity, m_wastedText, text.constData(), text.size(), kSeparator);
-    row.textLength = int(text.size());
+    if (length > row.textCapacity) {
+        m_wastedText += row.textCapacity;
+        row.textOffset = m_text.size();
+        row.textCapacity = int(length);
+        m_text.resize(m_text.size() + length); // grows geometrically (or into reserve())
+    }
+    row.textLength = int(length);
+    QChar *const begin = m_text.data() + row.textOffset;
+    QChar *out = begin;
+    const auto put = [&](QChar c) { // copy and count in one pass
+        if (c.unicode() < 128)
+            ++m_charCounts[c.unicode()];
+        *out++ = c;
+    };
+    put(kSeparator);
+    forEachCellText(fields, [&](const QString &cell) {
+        if (cell.isEmpty())
+            return;
+        for (QChar c : cell)
+            put(c);
+        put(kSeparator);
+    });
+    Q_ASSERT(out == begin + length);
+    std::fill(out, begin + row.textCapacity, kSeparator);
 }
 
 void SearchIndex::countChars(QStringView text, int sign)
@@ -455,11 +523,21 @@ void SearchIndex::setQuery(const SearchQuery &query)
     // hold the needle's letters), so re-testing most of the rows costs more than a fresh scan.
     m_narrowed
         = m_active && !query.isEmpty() && m_matchCount <= size() / kNarrowBelowFraction && query.refines(m_query);
+    const auto visible = [this](const Row &row) { return !m_active || row.match || row.matchesBelow > 0; };
+    std::vector<bool> wasVisible(m_rows.size());
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        wasVisible[i] = visible(m_rows[i]);
+    const auto countVisibilityChanges = [&] {
+        m_visibilityChanges = 0;
+        for (size_t i = 0; i < m_rows.size(); ++i)
+            m_visibilityChanges += int(m_rows[i].key != 0 && wasVisible[i] != visible(m_rows[i]));
+    };
     m_query = query;
     m_active = !query.isEmpty();
     prepareTerms();
     if (!m_active) {
         m_matchCount = 0;
+        countVisibilityChanges();
         return;
     }
     const Slots candidates = m_narrowed ? matchedSlots() : liveSlots();
@@ -469,6 +547,7 @@ void SearchIndex::setQuery(const SearchQuery &query)
     else
         applyFullResult(matches);
     m_matchCount = int(matches.size());
+    countVisibilityChanges();
 }
 
 void SearchIndex::prepareTerms()

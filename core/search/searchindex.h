@@ -29,9 +29,18 @@ namespace mist {
 class SearchIndex
 {
 public:
-    void upsert(quintptr key, quintptr parentKey, const SearchFields &fields);
+    // Whether upsert() still has to apply SearchFields::normalized(). machineSearchFields() and
+    // cloudSearchFields() return normalized fields; passing Normalized for anything else breaks
+    // matching (and regular expressions trust the texts to be valid UTF-16).
+    enum class Fields { Raw, Normalized };
+
+    void upsert(quintptr key, quintptr parentKey, const SearchFields &fields, Fields given = Fields::Raw);
     void remove(quintptr key);
+    // Removes every row; keeps the query (the next upserts are matched against it).
     void clear();
+    // Makes room for `rows` rows in total, for a bulk load (a model reset): the row table, the
+    // key map, the string pool and the text/cell buffers then grow once instead of by doubling.
+    void reserve(int rows);
 
     // Matches every row against `query`. While the user types more letters (the new query
     // refines() the current one) and at most a third of the rows matched, only the rows that
@@ -53,6 +62,9 @@ public:
     SearchFields fields(quintptr key) const;
     // The last setQuery() only re-tested the previous matches (for tests and benchmarks).
     bool lastQueryWasNarrowed() const { return m_narrowed; }
+    // How many rows the last setQuery() showed or hid (isVisible() changed): a filter proxy
+    // can tell a small re-filter (row signals) from a sweeping one (one layout change).
+    int lastQueryVisibilityChanges() const { return m_visibilityChanges; }
 
 private:
     static constexpr int kNarrowBelowFraction = 3;   // narrow when <= 1/3 of the rows matched
@@ -64,6 +76,10 @@ private:
     {
     public:
         quint32 intern(const QString &text);
+        // intern(), trying `hint` (an id that held the same field in a previous row) first:
+        // a compare instead of a hash lookup for the fields most rows share.
+        quint32 intern(const QString &text, quint32 hint);
+        void reserve(qsizetype strings);
         void release(quint32 id);
         int find(const QString &text) const;   // -1 if no row has it
         const QString &text(quint32 id) const { return m_texts[id]; }
@@ -146,6 +162,10 @@ private:
     // one contiguous substring search per row finds a word in any field, "\nword\n" an exact one.
     QString m_text;
     qsizetype m_wastedText = 0;
+    // The row's new string ids, reused by every upsert (no allocation per row once warm).
+    std::vector<quint32> m_scratchIds;
+    // The string id each cell position got last time: most rows share states, clouds, tag keys.
+    std::vector<quint32> m_hints;
     // How often each ASCII character occurs in the rows' texts: a search scans for the
     // needle's rarest character ("b" in "web"), so fewer false starts need a compare.
     std::vector<qint64> m_charCounts = std::vector<qint64>(128, 0);
@@ -155,6 +175,7 @@ private:
     std::vector<PreparedTerm> m_prepared;  // by term index of m_query
     int m_matchCount = 0;
     bool m_narrowed = false;
+    int m_visibilityChanges = 0;
 };
 
 } // namespace mist

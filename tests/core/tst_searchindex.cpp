@@ -408,6 +408,86 @@ private slots:
         verifyAgainstReference(index, reference, parsed(QStringLiteral("web")));
     }
 
+    // A model reset: reserve() and pre-normalized fields give the same index as raw upserts,
+    // then take incremental edits (rows rewritten in place, moved, removed) the same way.
+    void bulkLoadEqualsIncrementalUpserts_data()
+    {
+        QTest::addColumn<quint32>("seed");
+        for (quint32 seed = 101; seed <= 106; ++seed)
+            QTest::addRow("seed %u", seed) << seed;
+    }
+
+    void bulkLoadEqualsIncrementalUpserts()
+    {
+        QFETCH(quint32, seed);
+        RandomRows random(seed);
+        Reference reference;
+        SearchIndex incremental, bulk;
+        const SearchQuery query = parsed(random.pick(kQueries));
+        incremental.setQuery(query);
+        bulk.setQuery(query);
+        bulk.upsert(999, 0, named(QStringLiteral("before the reset")));
+        bulk.clear();
+        const int rows = 800;
+        bulk.reserve(rows);
+        bulk.reserve(rows / 2);   // smaller than reserved already: no-op
+        for (quintptr key = 1; key <= quintptr(rows); ++key) {
+            const quintptr parent = key > 10 && random.bounded(3) ? quintptr(random.bounded(quint32(key - 1)) + 1) : 0;
+            const SearchFields f = random.fields(random.bounded(2) == 0);
+            incremental.upsert(key, parent, f);
+            bulk.upsert(key, parent, f.normalized(), SearchIndex::Fields::Normalized);
+            reference.upsert(key, parent, f);
+        }
+        verifyAgainstReference(bulk, reference, query);
+        verifyAgainstReference(incremental, reference, query);
+        for (int step = 0; step < 400; ++step) {
+            const quintptr key = quintptr(random.bounded(quint32(rows)) + 1);
+            if (!reference.m_fields.contains(key))
+                continue;
+            if (random.bounded(5) == 0) {
+                incremental.remove(key);
+                bulk.remove(key);
+                reference.remove(key);
+                continue;
+            }
+            const SearchFields f = random.fields();
+            const quintptr parent = reference.m_parent.value(key);
+            incremental.upsert(key, parent, f);
+            bulk.upsert(key, parent, f.normalized(), SearchIndex::Fields::Normalized);
+            reference.upsert(key, parent, f);
+        }
+        verifyAgainstReference(bulk, reference, query);
+        for (const QString &text : kQueries) {
+            const SearchQuery q = parsed(text);
+            bulk.setQuery(q);
+            incremental.setQuery(q);
+            QCOMPARE(bulk.matchCount(), incremental.matchCount());
+            QCOMPARE(bulk.lastQueryVisibilityChanges(), incremental.lastQueryVisibilityChanges());
+            for (quintptr key : reference.m_fields.keys()) {
+                QCOMPARE(bulk.isVisible(key), incremental.isVisible(key));
+                QCOMPARE(bulk.fields(key).name, incremental.fields(key).name);
+                QCOMPARE(bulk.fields(key).tags, incremental.fields(key).tags);
+            }
+        }
+    }
+
+    void visibilityChangesAreCounted()
+    {
+        SearchIndex index;
+        index.upsert(1, 0, named(QStringLiteral("cloud")));
+        index.upsert(2, 1, named(QStringLiteral("web-1")));
+        index.upsert(3, 1, named(QStringLiteral("db-1")));
+        index.upsert(4, 0, named(QStringLiteral("other")));
+        index.setQuery(parsed(QStringLiteral("web")));   // hides db-1 and other
+        QCOMPARE(index.lastQueryVisibilityChanges(), 2);
+        index.setQuery(parsed(QStringLiteral("web-")));  // same rows
+        QCOMPARE(index.lastQueryVisibilityChanges(), 0);
+        index.setQuery(parsed(QStringLiteral("db")));    // web-1 goes, db-1 comes
+        QCOMPARE(index.lastQueryVisibilityChanges(), 2);
+        index.setQuery(SearchQuery());                   // web-1 and other come back
+        QCOMPARE(index.lastQueryVisibilityChanges(), 2);
+    }
+
 private:
     static void verifyAgainstReference(const SearchIndex &index, const Reference &reference, const SearchQuery &query)
     {

@@ -197,17 +197,24 @@ private slots:
         QCOMPARE(m_model->indexForCloud(1).data().toString(), QStringLiteral("kvm1 (9 machines)"));
         QCOMPARE(indexChanged.count(), 1);
 
-        // 2. State changes: one dataChanged per parent.
+        // 2. State changes: per parent, one dataChanged for the state column and one per run of
+        // rows for the name column (its icon), which is kept apart as the usual sort column.
         InventoryDelta d2;
         Machine vm1 = *m_model->machine(11), vm2 = *m_model->machine(12), db1 = *m_model->machine(40);
         vm1.state = vm2.state = db1.state = MachineState::Stopped;
         d2.machinesChanged = {vm1, db1, vm2};
         changed.clear();
         m_model->applyDelta(d2);
-        QCOMPARE(changed.count(), 2);
-        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().parent(), m_model->indexForMachine(10));
-        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().row(), m_model->indexForMachine(11).row());
-        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().row(), m_model->indexForMachine(12).row());
+        QCOMPARE(changed.count(), 4);
+        const auto changedAt = [&](int signal, int argument) { return changed.at(signal).at(argument).value<QModelIndex>(); };
+        QCOMPARE(changedAt(0, 0).parent(), m_model->indexForMachine(10));
+        QCOMPARE(changedAt(0, 0), m_model->indexForMachine(11).siblingAtColumn(InventoryModel::StateColumn));
+        QCOMPARE(changedAt(0, 1), m_model->indexForMachine(12).siblingAtColumn(InventoryModel::StateColumn));
+        QCOMPARE(changedAt(1, 0), m_model->indexForMachine(11));
+        QCOMPARE(changedAt(1, 1), m_model->indexForMachine(12));
+        QCOMPARE(changedAt(2, 0), m_model->indexForMachine(40).siblingAtColumn(InventoryModel::StateColumn));
+        QCOMPARE(changedAt(3, 0), m_model->indexForMachine(40));
+        QCOMPARE(changedAt(3, 1), m_model->indexForMachine(40));
         QCOMPARE(m_model->indexForMachine(12).siblingAtColumn(InventoryModel::StateColumn).data().toString(),
                  QStringLiteral("Stopped"));
 
@@ -278,6 +285,41 @@ private slots:
         m_model->applyDelta(image);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.at(0).at(0).value<QModelIndex>(), m_model->indexForMachine(11));
+    }
+
+    void onlySearchableChangesReindex()
+    {
+        m_model->resetFrom(baseSnapshot());
+        QSignalSpy indexChanged(m_model.get(), &InventoryModel::searchIndexChanged);
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        Machine vm1 = *m_model->machine(11);
+        vm1.costPerMonth = 9.5;
+        vm1.costCurrency = QStringLiteral("EUR");
+        InventoryDelta cost;
+        cost.machinesChanged = {vm1};
+        m_model->applyDelta(cost);
+        QCOMPARE(changed.count(), 1);   // the cost column shows it
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>(),
+                 m_model->indexForMachine(11).siblingAtColumn(InventoryModel::CostColumn));
+        QCOMPARE(indexChanged.count(), 0);
+
+        vm1.os = QStringLiteral("FreeBSD");   // searchable, shown in no column
+        InventoryDelta os;
+        os.machinesChanged = {vm1};
+        m_model->applyDelta(os);
+        QCOMPARE(indexChanged.count(), 1);
+        QCOMPARE(m_model->searchIndex().fields(quintptr(m_model->indexForMachine(11).internalPointer())).os,
+                 QStringLiteral("freebsd"));
+
+        Machine web = *m_model->machine(13);   // under its cloud
+        web.parentId = 999;   // unknown parent: stays under the cloud, still reindexed with its new name
+        web.name = QStringLiteral("web-renamed");
+        InventoryDelta renamed;
+        renamed.machinesChanged = {web};
+        m_model->applyDelta(renamed);
+        QCOMPARE(m_model->indexForMachine(13).parent(), m_model->indexForCloud(1));
+        QVERIFY(m_proxy->setSearchText(QStringLiteral("renamed")).ok());
+        QCOMPARE(m_proxy->matchCount(), 1);
     }
 
     void viewStateSurvivesDeltas()
@@ -510,6 +552,53 @@ private slots:
         QVERIFY(m_proxy->setSearchText(QString()).ok());
         QCOMPARE(tree(m_proxy.get()), tree(m_model.get()));
         QCOMPARE(m_proxy->matchCount(), 5);
+    }
+
+    // A query that shows or hides many rows re-filters with one layout change: same rows as the
+    // row-by-row path, the view keeps its expansion, selection and current row (QAbstractItemModelTester
+    // watches m_proxy throughout).
+    void sweepingFilterUsesOneLayoutChange_data()
+    {
+        QTest::addColumn<int>("threshold");
+        QTest::newRow("row signals") << 1'000'000;
+        QTest::newRow("layout change") << 0;
+    }
+
+    void sweepingFilterUsesOneLayoutChange()
+    {
+        QFETCH(int, threshold);
+        m_model->resetFrom(baseSnapshot());
+        m_proxy->setRelayoutThreshold(threshold);
+        QCOMPARE(m_proxy->relayoutThreshold(), threshold);
+        m_proxy->sort(InventoryModel::NameColumn);
+        QTreeView view;
+        view.setModel(m_proxy.get());
+        view.show();
+        view.expand(m_proxy->mapFromSource(m_model->indexForCloud(1)));
+        view.expand(proxyIndexFor(10));
+        view.selectionModel()->select(proxyIndexFor(12), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        view.setCurrentIndex(proxyIndexFor(12));
+        QCoreApplication::processEvents();
+
+        QSignalSpy layoutChanged(m_proxy.get(), &QAbstractItemModel::layoutChanged);
+        QSignalSpy removed(m_proxy.get(), &QAbstractItemModel::rowsRemoved);
+        QVERIFY(m_proxy->setSearchText(QStringLiteral("vm2")).ok());   // hides aws, ec2, vm1, web
+        QCOMPARE(m_model->searchIndex().lastQueryVisibilityChanges(), 4);
+        QCOMPARE(layoutChanged.count(), threshold == 0 ? 1 : 0);
+        QCOMPARE(removed.count() > 0, threshold != 0);
+        QCOMPARE(tree(m_proxy.get()), QStringLiteral("kvm1[hv1[vm2]]"));
+        QCoreApplication::processEvents();
+        QVERIFY(view.isExpanded(m_proxy->mapFromSource(m_model->indexForCloud(1))));
+        QVERIFY(view.isExpanded(proxyIndexFor(10)));
+        QCOMPARE(view.currentIndex(), proxyIndexFor(12));
+        QVERIFY(view.selectionModel()->isRowSelected(proxyIndexFor(12).row(), proxyIndexFor(12).parent()));
+
+        QVERIFY(m_proxy->setSearchText(QString()).ok());
+        QCOMPARE(tree(m_proxy.get()), tree(m_model.get()));
+        QCOMPARE(childNames(m_proxy.get(), proxyIndexFor(10)), QStringList({QStringLiteral("vm1"), QStringLiteral("vm2")}));
+        QCoreApplication::processEvents();
+        QVERIFY(view.isExpanded(proxyIndexFor(10)));
+        QCOMPARE(view.currentIndex(), proxyIndexFor(12));
     }
 
     void filterFollowsDeltas()

@@ -47,7 +47,14 @@ Status InventoryFilterProxy::setSearchText(const QString &text)
         return {};
     m_model->searchIndex().setQuery(query.value());
     // Both empty (e.g. only spaces typed): nothing to re-filter.
-    if (wasActive || m_active)
+    if (!wasActive && !m_active)
+        return {};
+    // Qt's re-filter removes and inserts the rows run by run, each run a signal that every
+    // view and persistent index handles: thousands of runs cost more than one layout change,
+    // after which the proxy maps (and sorts) a parent's rows again only when asked for them.
+    if (m_model->searchIndex().lastQueryVisibilityChanges() > m_relayoutThreshold)
+        invalidate();
+    else
         invalidateRowsFilter();
     return {};
 }

@@ -29,6 +29,11 @@ public:
     // every machine.
     int matchCount() const;
 
+    // A query that shows or hides more rows than this re-filters with one layout change
+    // (layoutAboutToBeChanged/layoutChanged, persistent indexes kept) instead of row runs.
+    void setRelayoutThreshold(int rows) { m_relayoutThreshold = rows; }
+    int relayoutThreshold() const { return m_relayoutThreshold; }
+
     // <0, 0, >0 like QString::compare: case-insensitive, digit runs compared as numbers.
     static int naturalCompare(QStringView a, QStringView b);
 
@@ -44,6 +49,7 @@ private:
     QString m_text;
     QString m_meaning;       // describe() of the query applied to the model's index
     bool m_active = false;   // a non-empty query is set
+    int m_relayoutThreshold = 20000;   // inventory_bench, 100k rows: ~30 ms of row runs vs ~7 ms
 };
 
 } // namespace mist

@@ -1,15 +1,12 @@
 #include "inventorymodel.h"
 
+#include "inventorydisplay.h"
 #include "search/machinesearchfields.h"
 
 #include <QCoreApplication>
 #include <QGuiApplication>
-#include <QIcon>
-#include <QLocale>
 #include <QLoggingCategory>
-#include <QPainter>
 #include <QPalette>
-#include <QPixmap>
 
 #include <algorithm>
 #include <bit>
@@ -57,93 +54,24 @@ struct InventoryModel::MachineNode : Node
 
 namespace {
 
-QString trModel(const char *text)
-{
-    return QCoreApplication::translate("mist::InventoryModel", text);
-}
-
 quintptr keyOf(const void *node)
 {
     return reinterpret_cast<quintptr>(node);
-}
-
-QString timeText(const QDateTime &t)
-{
-    return t.isValid() ? QLocale().toString(t.toLocalTime(), QLocale::ShortFormat) : trModel("never");
-}
-
-enum IconKind { GreenIcon, GreyIcon, RedIcon, AmberIcon, BlueIcon, OutlineIcon, IconKindCount };
-
-// Drawn once: a filled circle for machines, a rounded square for clouds.
-const QIcon &statusIcon(IconKind kind, bool cloud)
-{
-    static QIcon icons[2][IconKindCount];
-    static const QRgb colors[IconKindCount] = {0x2e9d4a, 0x8a8a8a, 0xd0312d, 0xe0a000, 0x3b7dd8, 0x808080};
-    QIcon &icon = icons[cloud ? 1 : 0][kind];
-    if (!icon.isNull())
-        return icon;
-    for (int size : {16, 32}) {
-        QPixmap pixmap(size, size);
-        pixmap.fill(Qt::transparent);
-        QPainter p(&pixmap);
-        p.setRenderHint(QPainter::Antialiasing);
-        const QColor color(colors[kind]);
-        p.setPen(kind == OutlineIcon ? QPen(color, size / 10.0) : QPen(color.darker(130), size / 20.0));
-        p.setBrush(kind == OutlineIcon ? QBrush(Qt::NoBrush) : QBrush(color));
-        const QRectF r(size * 0.2, size * 0.2, size * 0.6, size * 0.6);
-        cloud ? p.drawRoundedRect(r, size * 0.12, size * 0.12) : p.drawEllipse(r);
-        p.end();
-        icon.addPixmap(pixmap);
-    }
-    return icon;
-}
-
-IconKind stateIconKind(const QString &s)
-{
-    namespace S = MachineState;
-    return s == S::Running                         ? GreenIcon
-           : s == S::Stopped || s == S::Terminated ? GreyIcon
-           : s == S::Error                         ? RedIcon
-           : s == S::Pending || s == S::Rebooting  ? AmberIcon
-           : s == S::Suspended || s == S::Paused   ? BlueIcon
-                                                   : OutlineIcon;
-}
-
-IconKind healthIconKind(CloudHealth health)
-{
-    static const IconKind kinds[] = {OutlineIcon, AmberIcon, GreenIcon, RedIcon};   // CloudHealth order
-    return kinds[static_cast<int>(health)];
-}
-
-// Shared, translated labels: data() returns these without building a string per call.
-const QString &stateLabel(const QString &state)
-{
-    static const QHash<QString, QString> labels = {
-        {MachineState::Running, trModel("Running")},     {MachineState::Stopped, trModel("Stopped")},
-        {MachineState::Pending, trModel("Pending")},     {MachineState::Rebooting, trModel("Rebooting")},
-        {MachineState::Suspended, trModel("Suspended")}, {MachineState::Paused, trModel("Paused")},
-        {MachineState::Terminated, trModel("Terminated")}, {MachineState::Error, trModel("Error")},
-        {MachineState::Unknown, trModel("Unknown")},
-    };
-    const auto it = labels.constFind(state);
-    return it == labels.cend() ? state : *it;
-}
-
-const QString &healthLabel(CloudHealth health)
-{
-    static const QString labels[] = {trModel("Never polled"), trModel("Polling"), trModel("OK"), trModel("Error")};
-    return labels[static_cast<int>(health)];
-}
-
-bool isStale(const Machine &m, const Cloud &c)
-{
-    return c.isStale() || m.missingSince.isValid();
 }
 
 bool onlyBookkeeping(const Machine &a, const Machine &b)
 {
     return a.sameReportedState(b) && a.userTags == b.userTags && a.parentId == b.parentId
            && a.missingSince == b.missingSince && a.id == b.id && a.cloudId == b.cloudId;
+}
+
+// What machineSearchFields() reads differs (the cloud's part is reindexed by updateClouds()).
+bool searchFieldsDiffer(const Machine &a, const Machine &b)
+{
+    return a.name != b.name || a.state != b.state || a.kind != b.kind || a.externalId != b.externalId
+           || a.size != b.size || a.image != b.image || a.location != b.location || a.os != b.os
+           || a.publicIps != b.publicIps || a.privateIps != b.privateIps || a.providerTags != b.providerTags
+           || a.userTags != b.userTags;
 }
 
 // Bit per column whose shown text or icon differs.
@@ -164,36 +92,12 @@ unsigned changedColumns(const Machine &a, const Machine &b, const Cloud &cloud)
     if (a.userTags != b.userTags || a.providerTags != b.providerTags)
         set(InventoryModel::TagsColumn);
     // Foreground and tooltip are on every column.
-    if (isStale(a, cloud) != isStale(b, cloud) || a.missingSince != b.missingSince)
+    if (InventoryDisplay::isStale(a, cloud) != InventoryDisplay::isStale(b, cloud) || a.missingSince != b.missingSince)
         mask = (1u << InventoryModel::ColumnCount) - 1;
     // Anything else (image, extra...) still tells a details pane to re-read the machine.
     if (mask == 0)
         set(InventoryModel::NameColumn);
     return mask;
-}
-
-double costKey(const Machine &m)
-{
-    return m.costCurrency.isEmpty() && m.costPerMonth == 0.0 ? -1.0 : m.costPerMonth;   // -1: unknown
-}
-
-QVariant staleReason(const Machine &m, const Cloud &c)
-{
-    QStringList why;
-    if (c.isStale())
-        why << trModel("Last poll failed at %1: %2").arg(timeText(c.lastPollAt), c.lastError);
-    if (m.missingSince.isValid())
-        why << trModel("Missing since %1").arg(timeText(m.missingSince));
-    return why.isEmpty() ? QVariant() : QVariant(why.join(QLatin1Char('\n')));
-}
-
-QString cloudToolTip(const Cloud &c)
-{
-    QString tip = trModel("%1 (%2)\nHealth: %3\nLast poll: %4\nLast successful poll: %5")
-                      .arg(c.name, c.provider, healthLabel(c.health), timeText(c.lastPollAt), timeText(c.lastSuccessAt));
-    if (!c.lastError.isEmpty())
-        tip += QLatin1Char('\n') + trModel("Last error: %1").arg(c.lastError);
-    return tip;
 }
 
 // Keys grouped in first-seen order, so signals come out the same on every run.
@@ -362,11 +266,13 @@ void InventoryModel::indexNode(Node *node)
 {
     m_indexTouched = true;
     if (node->type == Node::Type::Cloud) {
-        m_index.upsert(keyOf(node), 0, cloudSearchFields(static_cast<CloudNode *>(node)->cloud));
+        m_index.upsert(keyOf(node), 0, cloudSearchFields(static_cast<CloudNode *>(node)->cloud),
+                       SearchIndex::Fields::Normalized);
         return;
     }
     auto *m = static_cast<MachineNode *>(node);
-    m_index.upsert(keyOf(node), keyOf(node->parent), machineSearchFields(m->machine, m->cloud->cloud));
+    m_index.upsert(keyOf(node), keyOf(node->parent), machineSearchFields(m->machine, m->cloud->cloud),
+                   SearchIndex::Fields::Normalized);   // machineSearchFields() normalizes
 }
 
 void InventoryModel::destroySubtree(Node *node, bool unindex)
@@ -407,6 +313,7 @@ void InventoryModel::resetFrom(const InventorySnapshot &snapshot)
     beginResetModel();
     m_resetting = true;
     clear();
+    m_index.reserve(int(snapshot.clouds.size() + snapshot.machines.size()));
     m_clouds.reserve(snapshot.clouds.size());
     for (const Cloud &c : snapshot.clouds)
         if (!m_clouds.contains(c.id))
@@ -722,31 +629,54 @@ void InventoryModel::changeMachines(const QVector<Machine> &machines)
         }
         const unsigned columns = changedColumns(node->machine, m, node->cloud->cloud);
         const bool reparented = node->machine.parentId != m.parentId;
+        const bool searchable = searchFieldsDiffer(node->machine, m);
         node->machine = m;
         node->formatted = false;
+        const Node *const before = node->parent;
         if (reparented)
             moveNode(node, placementFor(node));
-        indexNode(node);
+        if (searchable && node->parent == before)   // a move has reindexed the row already
+            indexNode(node);   // a cost or missingSince change leaves the index alone
         changes.append({node, columns});
     }
     // A move may have made room for a machine that was waiting for one of these.
     for (const Change &c : std::as_const(changes))
         adoptOrphansOf(c.node);
 
-    // One dataChanged per parent, over the rows and columns that changed under it.
+    // Per parent: one dataChanged over the rows and columns right of the name that changed, and
+    // the name column (a state change redraws its icon) only over runs of rows that changed
+    // there. The name column is the usual sort column, and QSortFilterProxyModel re-checks the
+    // order of every row of a range that covers the sort column (two lessThan() per row).
     Groups<Node *, Change> byParent;
     for (const Change &c : std::as_const(changes))
         byParent.add(c.node->parent, c);
+    constexpr unsigned nameBit = 1u << NameColumn;
+    QVector<int> nameRows;
     for (Node *parent : std::as_const(byParent.keys)) {
         int first = INT_MAX, last = -1;
         unsigned columns = 0;
-        for (const Change &c : byParent.items.value(parent)) {
-            first = std::min(first, rowOf(c.node));
-            last = std::max(last, rowOf(c.node));
-            columns |= c.columns;
+        nameRows.clear();
+        for (const Change &c : std::as_const(byParent.items[parent])) {
+            const int row = rowOf(c.node);
+            if (c.columns & nameBit)
+                nameRows << row;
+            if (c.columns & ~nameBit) {
+                first = std::min(first, row);
+                last = std::max(last, row);
+                columns |= c.columns & ~nameBit;
+            }
         }
         const QModelIndex p = indexOf(parent);
-        emit dataChanged(index(first, std::countr_zero(columns), p), index(last, std::bit_width(columns) - 1, p));
+        if (columns)
+            emit dataChanged(index(first, std::countr_zero(columns), p), index(last, std::bit_width(columns) - 1, p));
+        std::sort(nameRows.begin(), nameRows.end());
+        for (qsizetype i = 0; i < nameRows.size();) {
+            const int from = nameRows.at(i);
+            int to = from;
+            while (++i < nameRows.size() && nameRows.at(i) == to + 1)
+                ++to;
+            emit dataChanged(index(from, NameColumn, p), index(to, NameColumn, p));
+        }
     }
 }
 
@@ -754,17 +684,9 @@ void InventoryModel::changeMachines(const QVector<Machine> &machines)
 
 void InventoryModel::format(const MachineNode *node) const
 {
-    const Machine &m = node->machine;
-    node->ipsText = (m.publicIps + m.privateIps).join(QStringLiteral(", "));
-    node->costText = costKey(m) < 0 ? QString()
-                                    : tr("%1 %2/mo").arg(QString::number(m.costPerMonth, 'f', 2), m.costCurrency);
-    TagMap tags = m.providerTags;
-    tags.insert(m.userTags);   // the user's value wins over the provider's
-    QStringList parts;
-    parts.reserve(tags.size());
-    for (auto it = tags.cbegin(); it != tags.cend(); ++it)
-        parts << (it.value().isEmpty() ? it.key() : it.key() + QLatin1Char('=') + it.value());
-    node->tagsText = parts.join(QStringLiteral(", "));
+    node->ipsText = InventoryDisplay::ipsText(node->machine);
+    node->costText = InventoryDisplay::costText(node->machine);
+    node->tagsText = InventoryDisplay::tagsText(node->machine);
     node->formatted = true;
 }
 
@@ -776,12 +698,11 @@ const QString &InventoryModel::cellText(const Node *node, int column, bool sort)
         const auto *c = static_cast<const CloudNode *>(node);
         if (column == NameColumn && !sort) {
             if (c->label.isEmpty())
-                c->label = c->machineCount == 1 ? tr("%1 (1 machine)").arg(c->cloud.name)
-                                                : tr("%1 (%n machines)", nullptr, c->machineCount).arg(c->cloud.name);
+                c->label = InventoryDisplay::cloudLabel(c->cloud, c->machineCount);
             return c->label;
         }
         return column == NameColumn || column == CloudColumn ? c->cloud.name
-               : column == StateColumn                       ? healthLabel(c->cloud.health)
+               : column == StateColumn                       ? InventoryDisplay::healthLabel(c->cloud.health)
                                                              : none;
     }
     const auto *m = static_cast<const MachineNode *>(node);
@@ -789,7 +710,7 @@ const QString &InventoryModel::cellText(const Node *node, int column, bool sort)
         format(m);
     switch (column) {
     case NameColumn: return m->machine.name;
-    case StateColumn: return stateLabel(m->machine.state);
+    case StateColumn: return InventoryDisplay::stateLabel(m->machine.state);
     case CloudColumn: return m->cloud->cloud.name;
     case IpsColumn: return m->ipsText;
     case SizeColumn: return m->machine.size;
@@ -809,7 +730,8 @@ bool InventoryModel::sortKey(const QModelIndex &index, const QString *&text, dou
 {
     const Node *node = nodeOf(index);
     if (index.column() == CostColumn) {
-        number = node->type == Node::Type::Machine ? costKey(static_cast<const MachineNode *>(node)->machine) : -1.0;
+        number = node->type == Node::Type::Machine ? InventoryDisplay::costKey(static_cast<const MachineNode *>(node)->machine)
+                                                   : -1.0;
         return true;
     }
     text = &cellText(node, index.column(), true);
@@ -837,15 +759,15 @@ QVariant InventoryModel::data(const QModelIndex &index, int role) const
     case Qt::DecorationRole:
         if (index.column() != NameColumn)
             return {};
-        return m ? statusIcon(stateIconKind(m->state), false) : statusIcon(healthIconKind(c.health), true);
+        return m ? InventoryDisplay::machineIcon(m->state) : InventoryDisplay::cloudIcon(c.health);
     case Qt::ForegroundRole:
-        return m && isStale(*m, c) ? QVariant(m_staleBrush) : QVariant();
+        return m && InventoryDisplay::isStale(*m, c) ? QVariant(m_staleBrush) : QVariant();
     case Qt::ToolTipRole:
-        return m ? staleReason(*m, c) : cloudToolTip(c);
+        return m ? InventoryDisplay::machineToolTip(*m, c) : QVariant(InventoryDisplay::cloudToolTip(c));
     case NodeTypeRole: return isCloud ? QStringLiteral("cloud") : QStringLiteral("machine");
     case CloudIdRole: return c.id;
     case MachineIdRole: return m ? m->id : qint64(0);
-    case StaleRole: return m ? isStale(*m, c) : c.isStale();
+    case StaleRole: return m ? InventoryDisplay::isStale(*m, c) : c.isStale();
     default: return {};
     }
 }
