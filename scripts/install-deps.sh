@@ -10,9 +10,11 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qt6-qpa-plugins libgl-dev fonts-dejavu-core
   # libraries
-  qtkeychain-qt6-dev libsqlite3-dev libvirt-dev
+  qtkeychain-qt6-dev libsqlite3-dev libvirt-dev libssh-dev libvterm-dev
   # tests: a real Secret Service in a private D-Bus session
   dbus gnome-keyring
+  # tests: a real OpenSSH server on loopback, ssh-keygen for its keys
+  openssh-server openssh-client
 )
 
 missing=()

@@ -32,6 +32,8 @@ public:
     Status open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
     QString path() const { return m_db.path(); }
+    // For repositories of other tables on the same connection (same thread only).
+    sql::Database &database() { return m_db; }
 
     void setMissingGracePeriod(std::chrono::seconds grace) { m_grace = grace; }
     std::chrono::seconds missingGracePeriod() const { return m_grace; }

@@ -84,6 +84,40 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_ts ON audit_log(ts);
 CREATE INDEX audit_machine ON audit_log(machine_id);
 )SQL"),
+        // 2: SSH keys (private halves live in the keychain under "key/<uuid>"), which key,
+        // user and port to use per machine, and the host keys the user accepted.
+        QStringLiteral(R"SQL(
+CREATE TABLE ssh_keys (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    type TEXT NOT NULL,
+    bits INTEGER NOT NULL DEFAULT 0,
+    fingerprint TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    has_passphrase INTEGER NOT NULL DEFAULT 0,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX ssh_keys_one_default ON ssh_keys(is_default) WHERE is_default = 1;
+CREATE TABLE key_associations (
+    machine_id INTEGER PRIMARY KEY REFERENCES machines(id) ON DELETE CASCADE,
+    key_id INTEGER REFERENCES ssh_keys(id) ON DELETE SET NULL,
+    ssh_user TEXT,
+    ssh_port INTEGER CHECK (ssh_port IS NULL OR ssh_port BETWEEN 1 AND 65535),
+    proxy_jump TEXT,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE known_hosts (
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    key_type TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (host, port, key_type)
+) WITHOUT ROWID;
+)SQL"),
     };
     return s;
 }
