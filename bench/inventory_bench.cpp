@@ -15,7 +15,9 @@
 #include <QTemporaryDir>
 #include <QTreeView>
 
+#include <malloc.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +39,14 @@ struct Options
 double ms(const QElapsedTimer &t)
 {
     return t.nsecsElapsed() / 1e6;
+}
+
+// CPU time of this thread: on a shared machine it varies much less than the wall clock.
+double threadCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 double timed(const std::function<void()> &work)
@@ -153,27 +163,50 @@ InventorySnapshot syntheticSnapshot(const Options &o)
     return s;
 }
 
+// What the model holds now, as pointers into it: the delta generator needs Machine values,
+// and copying 100k of them would add ~60 MB to the peak RSS that the app never has.
+struct ModelView
+{
+    QVector<const Cloud *> clouds;
+    QVector<const Machine *> machines;
+};
+
+ModelView currentInventory(const InventoryModel &model)
+{
+    ModelView current;
+    std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
+        for (int r = 0; r < model.rowCount(parent); ++r) {
+            const QModelIndex i = model.index(r, 0, parent);
+            if (const Machine *m = model.machineAt(i))
+                current.machines << m;
+            else
+                current.clouds << model.cloudAt(i);
+            walk(i);
+        }
+    };
+    walk({});
+    return current;
+}
+
 // What the store would send for one poll round over all clouds: 70% state changes, 15%
 // additions (new container hosts with containers, VMs on existing hypervisors), 15% removals
 // of leaves (a removed hypervisor takes its VMs along in real clouds).
-InventoryDelta syntheticPoll(const InventoryModel &model, const InventorySnapshot &s, int changes, qint64 &nextId)
+InventoryDelta syntheticPoll(const InventoryModel &model, const ModelView &s, int changes, qint64 &nextId)
 {
     QRandomGenerator rng(7);
     InventoryDelta d;
     const int nChange = changes * 70 / 100, nAdd = changes * 15 / 100, nRemove = changes - nChange - nAdd;
     QVector<const Machine *> leaves, hypervisors;
-    for (const Machine &m : s.machines) {
-        if (m.kind == MachineKind::Hypervisor)
-            hypervisors << &m;
-        else if (m.kind != MachineKind::ContainerHost)
-            leaves << &m;
+    for (const Machine *m : s.machines) {
+        if (m->kind == MachineKind::Hypervisor)
+            hypervisors << m;
+        else if (m->kind != MachineKind::ContainerHost)
+            leaves << m;
     }
     std::shuffle(leaves.begin(), leaves.end(), std::mt19937(7));
     for (int i = 0; i < nRemove && i < leaves.size(); ++i)
         d.machinesRemoved << leaves.at(i)->id;
-    QVector<const Machine *> all;
-    for (const Machine &m : s.machines)
-        all << &m;
+    QVector<const Machine *> all = s.machines;
     std::shuffle(all.begin(), all.end(), std::mt19937(8));
     const QSet<qint64> removed(d.machinesRemoved.cbegin(), d.machinesRemoved.cend());
     for (const Machine *m : std::as_const(all)) {
@@ -195,8 +228,8 @@ InventoryDelta syntheticPoll(const InventoryModel &model, const InventorySnapsho
         m.parentId = m.kind == MachineKind::ContainerHost ? 0 : (m.kind == MachineKind::Container ? m.id - 1 : hv->id);
         d.machinesAdded << m;
     }
-    for (const Cloud &c : s.clouds) {
-        Cloud polled = c;
+    for (const Cloud *c : s.clouds) {
+        Cloud polled = *c;
         polled.lastPollAt = QDateTime::currentDateTimeUtc();
         d.cloudsChanged << polled;
     }
@@ -235,24 +268,6 @@ double percentile(QVector<double> values, double p)
     return values.at(i);
 }
 
-// The inventory as the model holds it now (the delta generator needs Machine values).
-InventorySnapshot currentInventory(const InventoryModel &model)
-{
-    InventorySnapshot current;
-    std::function<void(const QModelIndex &)> walk = [&](const QModelIndex &parent) {
-        for (int r = 0; r < model.rowCount(parent); ++r) {
-            const QModelIndex i = model.index(r, 0, parent);
-            if (const Machine *m = model.machineAt(i))
-                current.machines << *m;
-            else
-                current.clouds << *model.cloudAt(i);
-            walk(i);
-        }
-    };
-    walk({});
-    return current;
-}
-
 void header()
 {
     std::printf("| %-58s | %14s | %-15s |\n|%s|%s|%s|\n", "measurement", "value", "target",
@@ -271,6 +286,7 @@ void benchModel(const Options &o)
     Session s;
     row("load: resetFrom with proxy (sorted) + view attached", timed([&] { s.model.resetFrom(snapshot); }), "ms", 500);
     row("  then first paint (view layout, sort of the top level)", timed([&] { QApplication::processEvents(); }), "ms");
+    row("peak RSS during load (snapshot and model alive)", double(peakRssMb()), "MB", 300);
     snapshot = {};   // from here on only the model holds the inventory, as in the app
     row("RSS: model + index + proxy + view (snapshot released)", double(currentRssMb()), "MB", 300);
 
@@ -344,7 +360,11 @@ void benchModel(const Options &o)
     row("peak RSS so far (ru_maxrss, incl. the snapshot)", double(peakRssMb()), "MB", 300);
 
     // The model without proxy or view, for comparison (warm: the allocator reuses memory).
-    const InventorySnapshot again = currentInventory(s.model);
+    InventorySnapshot again;
+    for (const Cloud *c : currentInventory(s.model).clouds)
+        again.clouds << *c;
+    for (const Machine *m : currentInventory(s.model).machines)
+        again.machines << *m;
     InventoryModel bare;
     row("load: resetFrom, model alone (warm)", timed([&] { bare.resetFrom(again); }), "ms", 500);
 }
@@ -361,6 +381,8 @@ void benchStore(const Options &o)
     }
     // Grace 0: machines missing in one poll are removed by the next, so the timed poll removes.
     store.setMissingGracePeriod(std::chrono::seconds(0));
+    // As StoreService runs it: commits never checkpoint, the idle store thread does.
+    store.setDeferredCheckpoints(true);
     QRandomGenerator rng(42);
     QVector<qint64> cloudIds;
     QVector<QVector<Machine>> listings;
@@ -380,7 +402,7 @@ void benchStore(const Options &o)
     QVector<InventoryDelta> deltas;   // of the last round, for the model
     auto pollAll = [&](const char *label, double target) {
         deltas.clear();
-        double total = 0;
+        double total = 0, cpu = 0, checkpoints = 0;
         qint64 changed = 0, added = 0, removed = 0;
         for (int c = 0; c < o.clouds; ++c) {
             PollResult r;
@@ -388,18 +410,24 @@ void benchStore(const Options &o)
             r.machines = listings.at(c);
             QElapsedTimer t;
             t.start();
+            const double cpu0 = threadCpuMs();
             auto delta = store.applyPoll(cloudIds.at(c), r, QDateTime::currentDateTimeUtc());
+            cpu += threadCpuMs() - cpu0;
             total += ms(t);
             if (!delta) {
                 std::printf("applyPoll failed: %s\n", qPrintable(delta.error().toString()));
                 return;
             }
+            // What the store thread does when its queue is empty (polls come one by one).
+            checkpoints += timed([&] { (void)store.checkpointIfLarge(); });
             deltas << delta.value();
             changed += delta.value().machinesChanged.size();
             added += delta.value().machinesAdded.size();
             removed += delta.value().machinesRemoved.size();
         }
         row(label, total, "ms", target);
+        row("  the same, CPU time of the store thread", cpu, "ms");
+        row("  WAL checkpoints between those polls (store thread idle)", checkpoints, "ms");
         std::printf("| %-58s | %14s | %-15s |\n",
                     qPrintable(QStringLiteral("  (deltas: %1 changed, %2 added, %3 removed)").arg(changed).arg(added).arg(removed)),
                     "", "");
@@ -451,12 +479,20 @@ void benchStore(const Options &o)
         }
     }
     pollAll("store: 10k-change poll (sum of applyPoll over clouds)", 100);
+
     row("model: the same poll's store deltas applied (proxy + view)", timed([&] {
             for (const InventoryDelta &d : std::as_const(deltas))
                 session.model.applyDelta(d);
         }), "ms", 100);
     row("  then view relayout", timed([&] { QApplication::processEvents(); }), "ms");
     row("peak RSS after store side", double(peakRssMb()), "MB");
+    // The store thread's poll cache: Machine values sharing their strings with the deltas
+    // (and so with the model); what dropping it frees is its own cost.
+    const qsizetype cachedMachines = store.cachedMachineCount();
+    const size_t heapBefore = mallinfo2().uordblks;
+    store.dropCache();
+    const double cacheMb = double(heapBefore - mallinfo2().uordblks) / (1024.0 * 1024.0);
+    row(qPrintable(QStringLiteral("store poll cache: heap of its %1 machines").arg(cachedMachines)), cacheMb, "MB");
 }
 
 } // namespace

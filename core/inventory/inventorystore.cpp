@@ -1,6 +1,7 @@
 #include "inventorystore.h"
 
 #include "inventory/schema.h"
+#include "inventory/storecodec.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
@@ -17,60 +18,9 @@
 
 namespace mist {
 
+using namespace storecodec;
+
 namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("InventoryStore", text);
-}
-
-qint64 toMs(const QDateTime &t)
-{
-    return t.isValid() ? t.toMSecsSinceEpoch() : 0;
-}
-
-void bindTime(sql::Statement &s, int index, const QDateTime &t)
-{
-    if (t.isValid())
-        s.bind(index, t.toMSecsSinceEpoch());
-    else
-        s.bindNull(index);
-}
-
-QDateTime readTime(const sql::Statement &s, int column)
-{
-    if (s.isNull(column))
-        return {};
-#if QT_VERSION >= QT_VERSION_CHECK(6, 5, 0)
-    return QDateTime::fromMSecsSinceEpoch(s.int64(column), QTimeZone::UTC);
-#else
-    return QDateTime::fromMSecsSinceEpoch(s.int64(column), Qt::UTC);
-#endif
-}
-
-QString toJson(const QStringList &list)
-{
-    return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
-}
-
-QString toJson(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
-QStringList listFromJson(const QString &text)
-{
-    QStringList out;
-    const QJsonArray array = QJsonDocument::fromJson(text.toUtf8()).array();
-    for (const QJsonValue &v : array)
-        out << v.toString();
-    return out;
-}
-
-QJsonObject objectFromJson(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).object();
-}
 
 void bindVariant(sql::Statement &s, int index, const QVariant &v)
 {
@@ -84,70 +34,25 @@ void bindVariant(sql::Statement &s, int index, const QVariant &v)
     }
 }
 
-const QString kMachineColumns = QStringLiteral(
-    "id, cloud_id, external_id, parent_id, parent_external_id, kind, name, state, public_ips, "
-    "private_ips, size, image, location, os, cores, memory_mb, created_at, last_seen, "
-    "missing_since, extra, cost_per_month, cost_currency");
-
-Machine readMachine(const sql::Statement &s)
-{
-    Machine m;
-    m.id = s.int64(0);
-    m.cloudId = s.int64(1);
-    m.externalId = s.text(2);
-    m.parentId = s.int64(3);
-    m.parentExternalId = s.text(4);
-    m.kind = machineKindFromName(s.text(5)).value_or(MachineKind::Machine);
-    m.name = s.text(6);
-    m.state = s.text(7);
-    m.publicIps = listFromJson(s.text(8));
-    m.privateIps = listFromJson(s.text(9));
-    m.size = s.text(10);
-    m.image = s.text(11);
-    m.location = s.text(12);
-    m.os = s.text(13);
-    m.cores = int(s.int64(14));
-    m.memoryMb = s.int64(15);
-    m.created = readTime(s, 16);
-    m.lastSeen = readTime(s, 17);
-    m.missingSince = readTime(s, 18);
-    m.extra = objectFromJson(s.text(19));
-    m.costPerMonth = s.real(20);
-    m.costCurrency = s.text(21);
-    return m;
-}
-
 const QString kCloudColumns = QStringLiteral(
     "id, uuid, name, provider, enabled, poll_interval_s, config, secret_fields, created_at, "
     "health, last_poll_at, last_success_at, last_error");
 
-AuditEntry auditFor(const QString &actor, const QString &action, const Cloud &cloud, const QString &message = {})
-{
-    AuditEntry e;
-    e.actor = actor;
-    e.action = action;
-    e.cloudId = cloud.id;
-    e.target = cloud.name;
-    e.message = message;
-    return e;
-}
-
-AuditEntry auditFor(const QString &action, const Machine &m, const QString &message)
-{
-    AuditEntry e;
-    e.actor = QStringLiteral("poller");
-    e.action = action;
-    e.cloudId = m.cloudId;
-    e.machineId = m.id;
-    e.target = m.name;
-    e.message = message;
-    return e;
-}
-
 } // namespace
+
+template <typename Write>
+auto InventoryStore::keepingCache(Write &&write)
+{
+    const bool inStep = m_cache.inStepWith(m_db.totalChanges());
+    auto result = write();
+    if (inStep)
+        m_cache.rearm(m_db.totalChanges());
+    return result;
+}
 
 Status InventoryStore::open(const QString &path)
 {
+    m_cache.clear();
     const QFileInfo info(path);
     if (!info.absoluteDir().exists())
         return Error{tr("The data folder does not exist"), info.absolutePath()};
@@ -196,6 +101,13 @@ Status InventoryStore::open(const QString &path)
     return {};
 }
 
+Status InventoryStore::checkpointIfLarge(int minFrames)
+{
+    if (!m_db.isOpen() || m_db.walFrames() < minFrames)
+        return {};
+    return m_db.checkpoint();
+}
+
 // ---- clouds -------------------------------------------------------------------------------
 
 Result<Cloud> InventoryStore::readCloud(sql::Statement &s)
@@ -232,7 +144,7 @@ Result<QVector<Cloud>> InventoryStore::clouds()
 
 Result<Cloud> InventoryStore::cloud(qint64 id)
 {
-    auto s = m_db.prepare(QStringLiteral("SELECT %1 FROM clouds WHERE id = ?").arg(kCloudColumns));
+    auto s = m_db.cached(QStringLiteral("SELECT %1 FROM clouds WHERE id = ?").arg(kCloudColumns));
     if (!s)
         return s.error();
     s.value().bind(1, id);
@@ -255,110 +167,120 @@ Result<Cloud> InventoryStore::cloudByName(const QString &nameOrId)
 
 Result<Cloud> InventoryStore::addCloud(Cloud cloud, const QString &actor)
 {
-    cloud.name = cloud.name.trimmed();
-    if (cloud.name.isEmpty())
-        return Error{tr("A cloud needs a name"), {}};
-    if (cloudByName(cloud.name).ok())
-        return Error{tr("A cloud called \"%1\" already exists").arg(cloud.name), {}};
-    if (cloud.uuid.isEmpty())
-        cloud.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    cloud.createdAt = QDateTime::currentDateTimeUtc();
-    cloud.health = CloudHealth::NeverPolled;
+    return keepingCache([&]() -> Result<Cloud> {
+        cloud.name = cloud.name.trimmed();
+        if (cloud.name.isEmpty())
+            return Error{tr("A cloud needs a name"), {}};
+        if (cloudByName(cloud.name).ok())
+            return Error{tr("A cloud called \"%1\" already exists").arg(cloud.name), {}};
+        if (cloud.uuid.isEmpty())
+            cloud.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        cloud.createdAt = QDateTime::currentDateTimeUtc();
+        cloud.health = CloudHealth::NeverPolled;
 
-    sql::Transaction tx(m_db);
-    if (Status st = tx.begin(); !st)
-        return st.error();
-    auto s = m_db.prepare(QStringLiteral(
-        "INSERT INTO clouds (uuid, name, provider, enabled, poll_interval_s, config, secret_fields, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, cloud.uuid).bind(2, cloud.name).bind(3, cloud.provider).bind(4, cloud.enabled)
-        .bind(5, qMax(5, cloud.pollIntervalSec)).bind(6, toJson(cloud.config))
-        .bind(7, toJson(cloud.secretFields)).bind(8, toMs(cloud.createdAt));
-    if (Status st = s.value().exec(); !st)
-        return Error{tr("Could not add the cloud"), st.error().detail};
-    cloud.id = m_db.lastInsertId();
-    if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.added"), cloud,
-                                                   tr("Added a %1 cloud").arg(cloud.provider))); !st)
-        return st.error();
-    if (Status st = tx.commit(); !st)
-        return st.error();
-    return cloud;
+        sql::Transaction tx(m_db);
+        if (Status st = tx.begin(); !st)
+            return st.error();
+        auto s = m_db.prepare(QStringLiteral(
+            "INSERT INTO clouds (uuid, name, provider, enabled, poll_interval_s, config, secret_fields, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        if (!s)
+            return s.error();
+        s.value().bind(1, cloud.uuid).bind(2, cloud.name).bind(3, cloud.provider).bind(4, cloud.enabled)
+            .bind(5, qMax(5, cloud.pollIntervalSec)).bind(6, toJson(cloud.config))
+            .bind(7, toJson(cloud.secretFields)).bind(8, toMs(cloud.createdAt));
+        if (Status st = s.value().exec(); !st)
+            return Error{tr("Could not add the cloud"), st.error().detail};
+        cloud.id = m_db.lastInsertId();
+        if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.added"), cloud,
+                                                       tr("Added a %1 cloud").arg(cloud.provider))); !st)
+            return st.error();
+        if (Status st = tx.commit(); !st)
+            return st.error();
+        return cloud;
+    });
 }
 
 Result<Cloud> InventoryStore::updateCloud(const Cloud &cloud, const QString &actor)
 {
-    auto old = this->cloud(cloud.id);
-    if (!old)
-        return old.error();
-    const QString name = cloud.name.trimmed();
-    if (name.isEmpty())
-        return Error{tr("A cloud needs a name"), {}};
-    if (auto other = cloudByName(name); other.ok() && other.value().id != cloud.id)
-        return Error{tr("A cloud called \"%1\" already exists").arg(name), {}};
+    return keepingCache([&]() -> Result<Cloud> {
+        auto old = this->cloud(cloud.id);
+        if (!old)
+            return old.error();
+        const QString name = cloud.name.trimmed();
+        if (name.isEmpty())
+            return Error{tr("A cloud needs a name"), {}};
+        if (auto other = cloudByName(name); other.ok() && other.value().id != cloud.id)
+            return Error{tr("A cloud called \"%1\" already exists").arg(name), {}};
 
-    sql::Transaction tx(m_db);
-    if (Status st = tx.begin(); !st)
-        return st.error();
-    auto s = m_db.prepare(QStringLiteral("UPDATE clouds SET name = ?, enabled = ?, poll_interval_s = ?, "
-                                         "config = ?, secret_fields = ? WHERE id = ?"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, name).bind(2, cloud.enabled).bind(3, qMax(5, cloud.pollIntervalSec))
-        .bind(4, toJson(cloud.config)).bind(5, toJson(cloud.secretFields)).bind(6, cloud.id);
-    if (Status st = s.value().exec(); !st)
-        return Error{tr("Could not update the cloud"), st.error().detail};
-    AuditEntry e = auditFor(actor, QStringLiteral("cloud.updated"), old.value(), tr("Settings changed"));
-    QJsonObject details;
-    if (old.value().name != name)
-        details.insert(QStringLiteral("renamed_to"), name);
-    if (old.value().enabled != cloud.enabled)
-        details.insert(QStringLiteral("enabled"), cloud.enabled);
-    if (old.value().pollIntervalSec != cloud.pollIntervalSec)
-        details.insert(QStringLiteral("poll_interval_s"), cloud.pollIntervalSec);
-    e.details = details;
-    if (Status st = insertAudit(e); !st)
-        return st.error();
-    if (Status st = tx.commit(); !st)
-        return st.error();
-    return this->cloud(cloud.id);
+        sql::Transaction tx(m_db);
+        if (Status st = tx.begin(); !st)
+            return st.error();
+        auto s = m_db.prepare(QStringLiteral("UPDATE clouds SET name = ?, enabled = ?, poll_interval_s = ?, "
+                                             "config = ?, secret_fields = ? WHERE id = ?"));
+        if (!s)
+            return s.error();
+        s.value().bind(1, name).bind(2, cloud.enabled).bind(3, qMax(5, cloud.pollIntervalSec))
+            .bind(4, toJson(cloud.config)).bind(5, toJson(cloud.secretFields)).bind(6, cloud.id);
+        if (Status st = s.value().exec(); !st)
+            return Error{tr("Could not update the cloud"), st.error().detail};
+        AuditEntry e = auditFor(actor, QStringLiteral("cloud.updated"), old.value(), tr("Settings changed"));
+        QJsonObject details;
+        if (old.value().name != name)
+            details.insert(QStringLiteral("renamed_to"), name);
+        if (old.value().enabled != cloud.enabled)
+            details.insert(QStringLiteral("enabled"), cloud.enabled);
+        if (old.value().pollIntervalSec != cloud.pollIntervalSec)
+            details.insert(QStringLiteral("poll_interval_s"), cloud.pollIntervalSec);
+        e.details = details;
+        if (Status st = insertAudit(e); !st)
+            return st.error();
+        if (Status st = tx.commit(); !st)
+            return st.error();
+        return this->cloud(cloud.id);
+    });
 }
 
 Status InventoryStore::removeCloud(qint64 id, const QString &actor)
 {
-    auto old = cloud(id);
-    if (!old)
-        return old.error();
-    sql::Transaction tx(m_db);
-    if (Status st = tx.begin(); !st)
-        return st;
-    auto s = m_db.prepare(QStringLiteral("DELETE FROM clouds WHERE id = ?"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, id);
-    if (Status st = s.value().exec(); !st)
-        return Error{tr("Could not remove the cloud"), st.error().detail};
-    if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.removed"), old.value(),
-                                                   tr("Removed with its machines"))); !st)
-        return st;
-    return tx.commit();
+    return keepingCache([&]() -> Status {
+        auto old = cloud(id);
+        if (!old)
+            return old.error();
+        // Its machines go with it, and a cloud added later may get the same id.
+        m_cache.drop(id);
+        sql::Transaction tx(m_db);
+        if (Status st = tx.begin(); !st)
+            return st;
+        auto s = m_db.prepare(QStringLiteral("DELETE FROM clouds WHERE id = ?"));
+        if (!s)
+            return s.error();
+        s.value().bind(1, id);
+        if (Status st = s.value().exec(); !st)
+            return Error{tr("Could not remove the cloud"), st.error().detail};
+        if (Status st = insertAudit(auditFor(actor, QStringLiteral("cloud.removed"), old.value(),
+                                                       tr("Removed with its machines"))); !st)
+            return st;
+        return tx.commit();
+    });
 }
 
 Result<Cloud> InventoryStore::setCloudPolling(qint64 id)
 {
-    auto s = m_db.prepare(QStringLiteral("UPDATE clouds SET health = 'polling' WHERE id = ?"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, id);
-    if (Status st = s.value().exec(); !st)
-        return st.error();
-    return cloud(id);
+    return keepingCache([&]() -> Result<Cloud> {
+        auto s = m_db.cached(QStringLiteral("UPDATE clouds SET health = 'polling' WHERE id = ?"));
+        if (!s)
+            return s.error();
+        s.value().bind(1, id);
+        if (Status st = s.value().exec(); !st)
+            return st.error();
+        return cloud(id);
+    });
 }
 
 Status InventoryStore::writeCloudStatus(const Cloud &c)
 {
-    auto s = m_db.prepare(QStringLiteral("UPDATE clouds SET health = ?, last_poll_at = ?, last_success_at = ?, "
+    auto s = m_db.cached(QStringLiteral("UPDATE clouds SET health = ?, last_poll_at = ?, last_success_at = ?, "
                                          "last_error = ? WHERE id = ?"));
     if (!s)
         return s.error();
@@ -455,327 +377,106 @@ Result<Machine> InventoryStore::findMachine(const QString &nameOrId)
 
 Result<InventorySnapshot> InventoryStore::snapshot()
 {
+    // One read transaction: clouds and machines from the same state of the file, the state
+    // data_version names.
+    sql::Transaction tx(m_db);
+    if (Status st = tx.begin(sql::Transaction::Kind::Read); !st)
+        return st.error();
     InventorySnapshot snap;
     auto c = clouds();
     if (!c)
         return c.error();
+    auto version = m_db.dataVersion();
+    if (!version)
+        return version.error();
     auto m = machines();
     if (!m)
         return m.error();
+    if (Status st = tx.commit(); !st)
+        return st.error();
     snap.clouds = std::move(c.value());
     snap.machines = std::move(m.value());
+    seedCache(snap, version.value());
     return snap;
 }
 
-Status InventoryStore::writeMachine(Machine &m, bool insert)
+// The poll cache starts from the snapshot the GUI loads: the copies share their strings,
+// tags and JSON (implicit sharing), so the cache costs little more than its Machine structs.
+void InventoryStore::seedCache(const InventorySnapshot &snap, qint64 dataVersion)
 {
-    const QString sql = insert
-        ? QStringLiteral("INSERT INTO machines (cloud_id, external_id, parent_external_id, kind, name, state, "
-                         "public_ips, private_ips, size, image, location, os, cores, memory_mb, created_at, "
-                         "last_seen, missing_since, extra, cost_per_month, cost_currency) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")
-        : QStringLiteral("UPDATE machines SET cloud_id = ?1, external_id = ?2, parent_external_id = ?3, kind = ?4, "
-                         "name = ?5, state = ?6, public_ips = ?7, private_ips = ?8, size = ?9, image = ?10, "
-                         "location = ?11, os = ?12, cores = ?13, memory_mb = ?14, created_at = ?15, last_seen = ?16, "
-                         "missing_since = ?17, extra = ?18, cost_per_month = ?19, cost_currency = ?20 WHERE id = ?21");
-    auto s = m_db.cached(sql);
-    if (!s)
-        return s.error();
-    sql::Statement &st = s.value();
-    st.bind(1, m.cloudId).bind(2, m.externalId).bind(3, m.parentExternalId).bind(4, machineKindName(m.kind))
-        .bind(5, m.name).bind(6, m.state.isEmpty() ? MachineState::Unknown : m.state)
-        .bind(7, toJson(m.publicIps)).bind(8, toJson(m.privateIps)).bind(9, m.size).bind(10, m.image)
-        .bind(11, m.location).bind(12, m.os).bind(13, m.cores).bind(14, m.memoryMb);
-    bindTime(st, 15, m.created);
-    bindTime(st, 16, m.lastSeen);
-    bindTime(st, 17, m.missingSince);
-    st.bind(18, toJson(m.extra)).bind(19, m.costPerMonth).bind(20, m.costCurrency);
-    if (!insert)
-        st.bind(21, m.id);
-    if (Status r = st.exec(); !r)
-        return r;
-    if (insert)
-        m.id = m_db.lastInsertId();
-    return {};
-}
-
-Status InventoryStore::writeProviderTags(const Machine &m)
-{
-    auto del = m_db.cached(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = ? AND source = 'provider'"));
-    if (!del)
-        return del.error();
-    del.value().bind(1, m.id);
-    if (Status st = del.value().exec(); !st)
-        return st;
-    if (m.providerTags.isEmpty())
-        return {};
-    auto ins = m_db.cached(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) "
-                                           "VALUES ('machine', ?, 'provider', ?, ?)"));
-    if (!ins)
-        return ins.error();
-    for (auto it = m.providerTags.cbegin(); it != m.providerTags.cend(); ++it) {
-        if (it.key().isEmpty())
-            continue;
-        ins.value().bind(1, m.id).bind(2, it.key()).bind(3, it.value());
-        if (Status st = ins.value().exec(); !st)
-            return st;
-    }
-    return {};
-}
-
-Status InventoryStore::resolveParents(qint64 cloudId, const QVector<Machine *> &touched, QSet<qint64> &reparented)
-{
-    const bool anyParent = std::any_of(touched.cbegin(), touched.cend(),
-                                       [](const Machine *m) { return !m->parentExternalId.isEmpty() || m->parentId; });
-    if (!anyParent)
-        return {};
-    QHash<QString, qint64> idByExternal;
-    auto q = m_db.prepare(QStringLiteral("SELECT external_id, id FROM machines WHERE cloud_id = ?"));
-    if (!q)
-        return q.error();
-    q.value().bind(1, cloudId);
-    while (q.value().step())
-        idByExternal.insert(q.value().text(0), q.value().int64(1));
-    auto upd = m_db.cached(QStringLiteral("UPDATE machines SET parent_id = ? WHERE id = ?"));
-    if (!upd)
-        return upd.error();
-    for (Machine *m : touched) {
-        qint64 parent = m->parentExternalId.isEmpty() ? 0 : idByExternal.value(m->parentExternalId, 0);
-        if (parent == m->id)
-            parent = 0;   // a provider naming a machine its own parent must not make a cycle
-        if (parent == m->parentId)
-            continue;
-        m->parentId = parent;
-        reparented.insert(m->id);
-        if (parent)
-            upd.value().bind(1, parent);
-        else
-            upd.value().bindNull(1);
-        upd.value().bind(2, m->id);
-        if (Status st = upd.value().exec(); !st)
-            return st;
-    }
-    return {};
-}
-
-Status InventoryStore::touchLastSeen(qint64 cloudId, bool complete, const QVector<Machine> &unchanged, const QDateTime &now)
-{
-    if (complete) {
-        // After a complete poll every machine not missing was reported: one statement.
-        auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE cloud_id = ? AND missing_since IS NULL"));
-        if (!s)
-            return s.error();
-        s.value().bind(1, toMs(now)).bind(2, cloudId);
-        return s.value().exec();
-    }
-    auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ?"));
-    if (!s)
-        return s.error();
-    for (const Machine &m : unchanged) {
-        s.value().bind(1, toMs(now)).bind(2, m.id);
-        if (Status st = s.value().exec(); !st)
-            return st;
-    }
-    return {};
-}
-
-Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResult &result, const QDateTime &now)
-{
-    auto cloudResult = cloud(cloudId);
-    if (!cloudResult) {
-        // A poll that finished after its cloud was removed has nothing left to update.
-        if (auto exists = m_db.scalar(QStringLiteral("SELECT count(*) FROM clouds WHERE id = %1").arg(cloudId));
-            exists.ok() && exists.value() == 0)
-            return InventoryDelta{};
-        return cloudResult.error();
-    }
-    Cloud c = cloudResult.value();
-    auto stored = machines(cloudId);
-    if (!stored)
-        return stored.error();
-    InventoryDiff diff = InventoryDiff::compute(stored.value(), result, now, m_grace);
-
-    sql::Transaction tx(m_db);
-    if (Status st = tx.begin(); !st)
-        return st.error();
-    InventoryDelta delta;
-    QVector<Machine *> needParents;
-
-    for (Machine &m : diff.added) {
-        m.cloudId = cloudId;
-        if (Status st = writeMachine(m, true); !st)
-            return st.error();
-        if (Status st = writeProviderTags(m); !st)
-            return st.error();
-        needParents << &m;
-        if (Status st = insertAudit(auditFor(QStringLiteral("machine.appeared"), m,
-                                             tr("Appeared in state %1").arg(m.state))); !st)
-            return st.error();
-    }
-    for (InventoryDiff::Update &u : diff.updated) {
-        if (Status st = writeMachine(u.machine, false); !st)
-            return st.error();
-        if (u.fields.contains(QStringLiteral("tags")))
-            if (Status st = writeProviderTags(u.machine); !st)
-                return st.error();
-        needParents << &u.machine;
-        if (u.returned) {
-            if (Status st = insertAudit(auditFor(QStringLiteral("machine.returned"), u.machine,
-                                                 tr("Reported again after being missing"))); !st)
-                return st.error();
-        }
-        if (u.fields.contains(QStringLiteral("state"))) {
-            AuditEntry e = auditFor(QStringLiteral("machine.state_changed"), u.machine,
-                                    tr("State changed from %1 to %2").arg(u.previousState, u.machine.state));
-            e.details = QJsonObject{{QStringLiteral("from"), u.previousState}, {QStringLiteral("to"), u.machine.state}};
-            if (Status st = insertAudit(e); !st)
-                return st.error();
-        }
-    }
-    for (Machine &m : diff.disappeared) {
-        auto s = m_db.cached(QStringLiteral("UPDATE machines SET missing_since = ? WHERE id = ?"));
-        if (!s)
-            return s.error();
-        s.value().bind(1, toMs(now)).bind(2, m.id);
-        if (Status st = s.value().exec(); !st)
-            return st.error();
-        if (Status st = insertAudit(auditFor(QStringLiteral("machine.disappeared"), m,
-                                             tr("No longer reported by the cloud"))); !st)
-            return st.error();
-        delta.machinesChanged << m;
-    }
-    for (const Machine &m : diff.removed) {
-        auto s = m_db.cached(QStringLiteral("DELETE FROM machines WHERE id = ?"));
-        if (!s)
-            return s.error();
-        s.value().bind(1, m.id);
-        if (Status st = s.value().exec(); !st)
-            return st.error();
-        if (Status st = insertAudit(auditFor(QStringLiteral("machine.removed"), m,
-                                             tr("Removed after being missing since %1")
-                                                 .arg(m.missingSince.toString(Qt::ISODate)))); !st)
-            return st.error();
-        delta.machinesRemoved << m.id;
-    }
-    if (Status st = touchLastSeen(cloudId, result.complete, diff.unchanged, now); !st)
-        return st.error();
-    // Children of a removed machine now sit directly under the cloud (the foreign key set
-    // their parent_id to NULL); the delta must say so.
-    QSet<qint64> reparented;
-    if (!diff.removed.isEmpty()) {
-        const QSet<qint64> removedIds(delta.machinesRemoved.cbegin(), delta.machinesRemoved.cend());
-        auto orphan = [&](Machine &m) {
-            if (m.parentId && removedIds.contains(m.parentId)) {
-                m.parentId = 0;
-                reparented.insert(m.id);
-            }
-        };
-        for (Machine &m : diff.unchanged)
-            orphan(m);
-        for (InventoryDiff::Update &u : diff.updated)
-            orphan(u.machine);
-    }
-    // Parents are resolved after all inserts: a parent may arrive in the same poll as its
-    // children, or after them. Unchanged machines only need it while their parent is unknown.
-    for (Machine &m : diff.unchanged)
-        if (!m.parentExternalId.isEmpty() && m.parentId == 0)
-            needParents << &m;
-    if (Status st = resolveParents(cloudId, needParents, reparented); !st)
-        return st.error();
-
-    c.lastPollAt = now;
-    if (result.success) {
-        c.health = CloudHealth::Ok;
-        c.lastSuccessAt = now;
-        c.lastError = result.complete ? QString() : result.error.toString();
-        if (!diff.warnings.isEmpty())
-            qCWarning(lcStore) << c.name << diff.warnings;
-    } else {
-        c.health = CloudHealth::Error;
-        c.lastError = result.error.toString();
-        AuditEntry e = auditFor(QStringLiteral("poller"), QStringLiteral("cloud.poll_failed"), c);
-        e.success = false;
-        e.message = c.lastError;
-        // Only the first failure in a row is worth an audit line, not one per retry.
-        // ("polling" may sit in between, so compare the error, which a success clears.)
-        if (cloudResult.value().lastError != c.lastError)
-            if (Status st = insertAudit(e); !st)
-                return st.error();
-    }
-    if (Status st = writeCloudStatus(c); !st)
-        return st.error();
-    if (Status st = tx.commit(); !st)
-        return st.error();
-
-    for (const Machine &m : std::as_const(diff.added))
-        delta.machinesAdded << m;
-    for (const InventoryDiff::Update &u : std::as_const(diff.updated))
-        delta.machinesChanged << u.machine;
-    for (const Machine &m : std::as_const(diff.unchanged))
-        if (reparented.contains(m.id))
-            delta.machinesChanged << m;
-    delta.cloudsChanged << c;
-    return delta;
+    m_cache.validate(dataVersion, m_db.totalChanges());
+    QHash<qint64, QVector<Machine>> byCloud;
+    for (const Machine &m : snap.machines)
+        if (!m_cache.find(m.cloudId))
+            byCloud[m.cloudId] << m;
+    for (const Cloud &c : snap.clouds)
+        if (!m_cache.find(c.id))
+            m_cache.insert(c.id, byCloud.take(c.id));
+    m_cache.markInStep(dataVersion, m_db.totalChanges());
 }
 
 Result<InventoryDelta> InventoryStore::tagMachines(const QVector<qint64> &ids, const TagMap &set,
                                                    const QStringList &removeKeys, const QString &actor)
 {
-    for (auto it = set.cbegin(); it != set.cend(); ++it)
-        if (it.key().trimmed().isEmpty())
-            return Error{tr("A tag needs a key"), {}};
-    sql::Transaction tx(m_db);
-    if (Status st = tx.begin(); !st)
-        return st.error();
-    auto ins = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) "
-                                           "VALUES ('machine', ?, 'user', ?, ?)"));
-    auto del = m_db.prepare(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = ? "
-                                           "AND source = 'user' AND key = ?"));
-    if (!ins || !del)
-        return (!ins ? ins.error() : del.error());
-    InventoryDelta delta;
-    for (qint64 id : ids) {
-        auto m = machine(id);
-        if (!m)
-            return m.error();
-        for (auto it = set.cbegin(); it != set.cend(); ++it) {
-            ins.value().bind(1, id).bind(2, it.key().trimmed()).bind(3, it.value());
-            if (Status st = ins.value().exec(); !st)
-                return st.error();
-        }
-        for (const QString &key : removeKeys) {
-            del.value().bind(1, id).bind(2, key);
-            if (Status st = del.value().exec(); !st)
-                return st.error();
-        }
-        AuditEntry e;
-        e.actor = actor;
-        e.action = QStringLiteral("machine.tagged");
-        e.cloudId = m.value().cloudId;
-        e.machineId = id;
-        e.target = m.value().name;
-        QJsonObject setJson;
+    // Drops the cache of every cloud it tags in, so the cache stays valid for the others.
+    return keepingCache([&]() -> Result<InventoryDelta> {
         for (auto it = set.cbegin(); it != set.cend(); ++it)
-            setJson.insert(it.key(), it.value());
-        e.details = QJsonObject{{QStringLiteral("set"), setJson},
-                                {QStringLiteral("removed"), QJsonArray::fromStringList(removeKeys)}};
-        QStringList parts;
-        for (auto it = set.cbegin(); it != set.cend(); ++it)
-            parts << (it.value().isEmpty() ? it.key() : it.key() + QLatin1Char('=') + it.value());
-        if (!parts.isEmpty())
-            e.message = tr("Set %1").arg(parts.join(QStringLiteral(", ")));
-        if (!removeKeys.isEmpty())
-            e.message += (e.message.isEmpty() ? QString() : QStringLiteral("; "))
-                         + tr("removed %1").arg(removeKeys.join(QStringLiteral(", ")));
-        if (Status st = insertAudit(e); !st)
+            if (it.key().trimmed().isEmpty())
+                return Error{tr("A tag needs a key"), {}};
+        sql::Transaction tx(m_db);
+        if (Status st = tx.begin(); !st)
             return st.error();
-    }
-    if (Status st = tx.commit(); !st)
-        return st.error();
-    for (qint64 id : ids)
-        if (auto m = machine(id); m.ok())
-            delta.machinesChanged << m.value();
-    return delta;
+        auto ins = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) "
+                                               "VALUES ('machine', ?, 'user', ?, ?)"));
+        auto del = m_db.prepare(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = ? "
+                                               "AND source = 'user' AND key = ?"));
+        if (!ins || !del)
+            return (!ins ? ins.error() : del.error());
+        InventoryDelta delta;
+        for (qint64 id : ids) {
+            auto m = machine(id);
+            if (!m)
+                return m.error();
+            for (auto it = set.cbegin(); it != set.cend(); ++it) {
+                ins.value().bind(1, id).bind(2, it.key().trimmed()).bind(3, it.value());
+                if (Status st = ins.value().exec(); !st)
+                    return st.error();
+            }
+            for (const QString &key : removeKeys) {
+                del.value().bind(1, id).bind(2, key);
+                if (Status st = del.value().exec(); !st)
+                    return st.error();
+            }
+            m_cache.drop(m.value().cloudId);   // its user tags change
+            AuditEntry e;
+            e.actor = actor;
+            e.action = QStringLiteral("machine.tagged");
+            e.cloudId = m.value().cloudId;
+            e.machineId = id;
+            e.target = m.value().name;
+            QJsonObject setJson;
+            for (auto it = set.cbegin(); it != set.cend(); ++it)
+                setJson.insert(it.key(), it.value());
+            e.details = QJsonObject{{QStringLiteral("set"), setJson},
+                                    {QStringLiteral("removed"), QJsonArray::fromStringList(removeKeys)}};
+            QStringList parts;
+            for (auto it = set.cbegin(); it != set.cend(); ++it)
+                parts << (it.value().isEmpty() ? it.key() : it.key() + QLatin1Char('=') + it.value());
+            if (!parts.isEmpty())
+                e.message = tr("Set %1").arg(parts.join(QStringLiteral(", ")));
+            if (!removeKeys.isEmpty())
+                e.message += (e.message.isEmpty() ? QString() : QStringLiteral("; "))
+                             + tr("removed %1").arg(removeKeys.join(QStringLiteral(", ")));
+            if (Status st = insertAudit(e); !st)
+                return st.error();
+        }
+        if (Status st = tx.commit(); !st)
+            return st.error();
+        for (qint64 id : ids)
+            if (auto m = machine(id); m.ok())
+                delta.machinesChanged << m.value();
+        return delta;
+    });
 }
 
 // ---- audit --------------------------------------------------------------------------------
@@ -796,7 +497,7 @@ Status InventoryStore::insertAudit(const AuditEntry &e)
 
 Status InventoryStore::appendAudit(const AuditEntry &entry)
 {
-    return insertAudit(entry);
+    return keepingCache([&] { return insertAudit(entry); });
 }
 
 Result<QVector<AuditEntry>> InventoryStore::audit(const AuditQuery &q)

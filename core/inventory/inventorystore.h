@@ -4,6 +4,7 @@
 #include "inventory/cloud.h"
 #include "inventory/inventorydelta.h"
 #include "inventory/inventorydiff.h"
+#include "inventory/machinecache.h"
 #include "inventory/machine.h"
 #include "inventory/sqlite.h"
 #include "providers/provider.h"
@@ -32,8 +33,14 @@ public:
     Status open(const QString &path);
     bool isOpen() const { return m_db.isOpen(); }
     QString path() const { return m_db.path(); }
-    // For repositories of other tables on the same connection (same thread only).
+    // For repositories of other tables on the same connection (same thread only). Writing
+    // machines or tags through it is noticed (the next poll re-reads the cloud), not wrong.
     sql::Database &database() { return m_db; }
+
+    // For a long-lived writer (the store thread): commits never checkpoint the WAL; call
+    // checkpointIfLarge() when idle instead. The CLI keeps SQLite's automatic checkpoints.
+    void setDeferredCheckpoints(bool deferred) { m_db.setDeferredCheckpoints(deferred); }
+    Status checkpointIfLarge(int minFrames = 1000);
 
     void setMissingGracePeriod(std::chrono::seconds grace) { m_grace = grace; }
     std::chrono::seconds missingGracePeriod() const { return m_grace; }
@@ -65,19 +72,41 @@ public:
     Status appendAudit(const AuditEntry &entry);
     Result<QVector<AuditEntry>> audit(const AuditQuery &query);
 
+    // Machines held by the poll cache (tests and the benchmark).
+    qsizetype cachedMachineCount() const { return m_cache.machineCount(); }
+    // Frees the poll cache's memory; the next poll of each cloud re-reads it.
+    void dropCache() { m_cache.clear(); }
+
 private:
-    Status prepareStatements();
+    struct PollTexts;
     Status insertAudit(const AuditEntry &entry);
     Result<QVector<Machine>> queryMachines(const QString &where, const QVariantList &args);
     Status loadTags(QVector<Machine> &machines, const QString &where, const QVariantList &args);
     Status writeMachine(Machine &machine, bool insert);
+    Status writeState(const Machine &machine);
     Status writeProviderTags(const Machine &machine);
-    Status resolveParents(qint64 cloudId, const QVector<Machine *> &machines, QSet<qint64> &reparented);
-    Status touchLastSeen(qint64 cloudId, bool complete, const QVector<Machine> &unchanged, const QDateTime &now);
+    Status deleteTagsOf(const QVector<Machine> &machines);
+    Result<InventoryDelta> writePoll(qint64 cloudId, Cloud cloud, const PollResult &result, const QDateTime &now,
+                                     StoredMachines &stored);
+    Status writeMachineChanges(InventoryDiff &diff, const QDateTime &now, const QDateTime &previousSuccess,
+                               const PollTexts &texts);
+    Status resolveParents(const StoredMachines &stored, const QVector<Machine> &added,
+                          const QSet<qint64> &removedIds, const QVector<Machine *> &machines, QSet<qint64> &reparented);
+    Status settleLastSeen(qint64 cloudId, bool complete, StoredMachines &stored, const InventoryDiff &diff,
+                          const QDateTime &previousSuccess);
     Status writeCloudStatus(const Cloud &cloud);
     Result<Cloud> readCloud(sql::Statement &stmt);
+    // The cloud's stored machines: from the cache, or read (and cached) inside the caller's
+    // write transaction.
+    Result<StoredMachines *> storedMachines(qint64 cloudId);
+    void seedCache(const InventorySnapshot &snapshot, qint64 dataVersion);
+    // Runs a write that touches no cached machine or tag (or drops the clouds it touches),
+    // keeping the poll cache armed for the others.
+    template <typename Write>
+    auto keepingCache(Write &&write);
 
     sql::Database m_db;
+    MachineCache m_cache;
     std::chrono::seconds m_grace{3600};
 };
 

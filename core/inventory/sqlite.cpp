@@ -142,6 +142,8 @@ Status Database::open(const QString &path, Mode mode)
     // Another process (the CLI next to the GUI) may hold the write lock for a moment.
     sqlite3_busy_timeout(m_db, 5000);
     sqlite3_extended_result_codes(m_db, 1);
+    if (m_deferredCheckpoints)
+        setDeferredCheckpoints(true);
     return {};
 }
 
@@ -150,6 +152,7 @@ void Database::close()
     for (sqlite3_stmt *stmt : std::as_const(m_cache))
         sqlite3_finalize(stmt);
     m_cache.clear();
+    m_walFrames = 0;
     if (m_db) {
         sqlite3_close_v2(m_db);
         m_db = nullptr;
@@ -213,6 +216,52 @@ int Database::changes() const
     return sqlite3_changes(m_db);
 }
 
+qint64 Database::totalChanges() const
+{
+#if SQLITE_VERSION_NUMBER >= 3037000
+    return sqlite3_total_changes64(m_db);
+#else
+    return sqlite3_total_changes(m_db);
+#endif
+}
+
+Result<qint64> Database::dataVersion()
+{
+    auto s = cached(QStringLiteral("PRAGMA data_version"));
+    if (!s)
+        return s.error();
+    if (!s.value().step())
+        return s.value().error();
+    return s.value().int64(0);
+}
+
+void Database::setDeferredCheckpoints(bool deferred)
+{
+    m_deferredCheckpoints = deferred;   // also for a later open()
+    if (!m_db)
+        return;
+    if (!deferred) {
+        sqlite3_wal_autocheckpoint(m_db, 1000);   // SQLite's default (replaces our hook)
+        return;
+    }
+    // Our own WAL hook replaces the automatic checkpoint; it only notes the WAL's size.
+    sqlite3_wal_hook(m_db, [](void *self, sqlite3 *, const char *, int frames) {
+        static_cast<Database *>(self)->m_walFrames = frames;
+        return SQLITE_OK;
+    }, this);
+}
+
+Status Database::checkpoint()
+{
+    int log = 0, done = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        return lastError(QCoreApplication::translate("Database", "Could not write the journal back into the database"));
+    // The next commit restarts the WAL from its beginning once everything was copied.
+    m_walFrames = log - done;
+    return {};
+}
+
 Error Database::lastError(const QString &message) const
 {
     return Error{message, m_db ? QString::fromUtf8(sqlite3_errmsg(m_db)) : QStringLiteral("out of memory")};
@@ -226,11 +275,11 @@ Transaction::~Transaction()
         (void)m_db.exec(QStringLiteral("ROLLBACK"));
 }
 
-Status Transaction::begin()
+Status Transaction::begin(Kind kind)
 {
     // IMMEDIATE takes the write lock up front so a concurrent writer waits instead of
     // failing half-way with SQLITE_BUSY.
-    Status s = m_db.exec(QStringLiteral("BEGIN IMMEDIATE"));
+    Status s = m_db.exec(kind == Kind::Write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
     m_open = s.ok();
     return s;
 }

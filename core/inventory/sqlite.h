@@ -80,12 +80,26 @@ public:
     Result<qint64> scalar(const QString &sql);      // first column of first row
     qint64 lastInsertId() const;
     int changes() const;
+    // Rows written by this connection since it was opened (incl. triggers): lets a cache
+    // notice writes it was not told about.
+    qint64 totalChanges() const;
+    // Changes when another connection commits to the file (PRAGMA data_version).
+    Result<qint64> dataVersion();
+
+    // Checkpoints: by default SQLite copies the WAL back into the file inside the commit that
+    // makes the WAL pass 1000 pages (and syncs), which can triple that commit's time. With
+    // deferred checkpoints the commit never does; the owner calls checkpoint() when idle.
+    void setDeferredCheckpoints(bool deferred);
+    int walFrames() const { return m_walFrames; }   // in the WAL after the last commit (deferred mode)
+    Status checkpoint();                            // PASSIVE: never waits for readers or writers
     Error lastError(const QString &message) const;
 
 private:
     sqlite3 *m_db = nullptr;
     QString m_path;
     QHash<QString, sqlite3_stmt *> m_cache;
+    int m_walFrames = 0;
+    bool m_deferredCheckpoints = false;
 };
 
 // Commits on commit(), rolls back when destroyed without it.
@@ -94,7 +108,9 @@ class Transaction
 public:
     explicit Transaction(Database &db);
     ~Transaction();
-    Status begin();
+    enum class Kind { Write, Read };
+    // Write: BEGIN IMMEDIATE. Read: BEGIN (DEFERRED), one consistent view for several queries.
+    Status begin(Kind kind = Kind::Write);
     Status commit();
 
 private:

@@ -4,6 +4,8 @@
 
 #include <QMetaObject>
 
+#include <future>
+
 namespace mist {
 
 StoreService::StoreService(QObject *parent)
@@ -27,8 +29,31 @@ StoreService::~StoreService()
 
 void StoreService::post(std::function<void(InventoryStore &)> work)
 {
-    QMetaObject::invokeMethod(m_worker, [store = m_store, work = std::move(work)] { work(*store); },
-                              Qt::QueuedConnection);
+    ++*m_pending;
+    QMetaObject::invokeMethod(m_worker, [store = m_store, pending = m_pending, work = std::move(work)] {
+        work(*store);
+        // When idle; while busy only past ~80 MB of WAL, so it cannot grow without bound.
+        const int minFrames = --*pending == 0 ? 1000 : 20000;
+        if (store->isOpen())
+            if (Status st = store->checkpointIfLarge(minFrames); !st)
+                qCWarning(lcStore) << "checkpoint failed:" << st.error().detail;
+    }, Qt::QueuedConnection);
+}
+
+bool StoreService::runBlocking(std::function<void(InventoryStore &)> work, std::chrono::milliseconds timeout)
+{
+    if (QThread::currentThread() == &m_thread) {
+        work(*m_store);
+        return true;
+    }
+    Q_ASSERT_X(QThread::currentThread() != thread(), "StoreService::runBlocking", "would block the GUI thread");
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> finished = done->get_future();
+    post([work = std::move(work), done](InventoryStore &store) {
+        work(store);
+        done->set_value();
+    });
+    return finished.wait_for(timeout) == std::future_status::ready;
 }
 
 void StoreService::open(const QString &path, std::chrono::seconds missingGrace, QObject *context,
@@ -37,6 +62,7 @@ void StoreService::open(const QString &path, std::chrono::seconds missingGrace, 
     QPointer<QObject> guard(context);
     post([guard, path, missingGrace, done = std::move(done)](InventoryStore &store) {
         store.setMissingGracePeriod(missingGrace);
+        store.setDeferredCheckpoints(true);   // checkpoints when idle (see post())
         Status opened = store.open(path);
         Result<InventorySnapshot> result = opened ? store.snapshot() : Result<InventorySnapshot>(opened.error());
         if (guard)

@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QThread>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -47,6 +48,13 @@ public:
     // Runs after every write queued so far (tests and shutdown).
     void barrier(QObject *context, std::function<void()> done);
 
+    // Runs `work` on the store thread and waits for it. Only for worker threads that must
+    // have an answer before they go on (an SSH connect checking a host key); never call it
+    // on the GUI thread. False when the store did not run it within `timeout`; `work` may still
+    // run later then, so it must own (capture by value) everything it touches.
+    bool runBlocking(std::function<void(InventoryStore &)> work,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 signals:
     void deltaApplied(const mist::InventoryDelta &delta);
     void auditAppended();
@@ -66,6 +74,9 @@ private:
     QThread m_thread;
     QObject *m_worker = nullptr;               // lives on m_thread, deleted there
     std::shared_ptr<InventoryStore> m_store;   // used only on m_thread
+    // Requests posted but not run yet: the WAL is checkpointed when this drops to 0, so
+    // no poll waits for a checkpoint inside its commit (see InventoryStore::setDeferredCheckpoints).
+    std::shared_ptr<std::atomic<int>> m_pending = std::make_shared<std::atomic<int>>(0);
 };
 
 template <typename T>

@@ -1,7 +1,11 @@
 #include "inventory/inventorystore.h"
 #include "inventory/schema.h"
+#include "inventory/storecodec.h"
 
 #include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
 
 #include <sqlite3.h>
 
@@ -39,6 +43,57 @@ QByteArray fileBytes(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+PollResult partial(QVector<Machine> machines)
+{
+    PollResult r = ok(std::move(machines));
+    r.complete = false;
+    r.error = Error{QStringLiteral("Some pages failed"), {}};
+    return r;
+}
+
+// Runs SQL on the file through a connection of its own, as the `mist` CLI would.
+void execElsewhere(const QString &path, const char *sql)
+{
+    sqlite3 *db = nullptr;
+    QCOMPARE(sqlite3_open(path.toUtf8(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char *message = nullptr;
+    const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+    const QByteArray error = message ? QByteArray(message) : QByteArray();
+    sqlite3_free(message);
+    sqlite3_close(db);
+    QVERIFY2(rc == SQLITE_OK, error.constData());
+}
+
+QStringList idsOf(const QVector<Machine> &machines)
+{
+    QStringList out;
+    for (const Machine &m : machines)
+        out << m.externalId;
+    out.sort();
+    return out;
+}
+
+// Everything a delta says, as comparable text (ids, parents, states, missing, tags).
+QStringList describe(const InventoryDelta &d)
+{
+    QStringList out;
+    auto machine = [](const char *what, const Machine &m) {
+        return QStringLiteral("%1 %2 id=%3 parent=%4 state=%5 missing=%6 seen=%7 tags=%8/%9")
+            .arg(QLatin1String(what), m.externalId).arg(m.id).arg(m.parentId).arg(m.state)
+            .arg(m.missingSince.toMSecsSinceEpoch()).arg(m.lastSeen.toMSecsSinceEpoch())
+            .arg(QStringList(m.providerTags.keys()).join(QLatin1Char(',')), QStringList(m.userTags.keys()).join(QLatin1Char(',')));
+    };
+    for (const Machine &m : d.machinesAdded)
+        out << machine("added", m);
+    for (const Machine &m : d.machinesChanged)
+        out << machine("changed", m);
+    for (qint64 id : d.machinesRemoved)
+        out << QStringLiteral("removed %1").arg(id);
+    out.sort();
+    return out;
 }
 
 } // namespace
@@ -368,6 +423,239 @@ private slots:
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QStringLiteral("Several")));
         QVERIFY(!store.findMachine(QStringLiteral("unknown")).ok());
+    }
+
+    // ---- the poll cache (machines kept between polls on the store thread) ----------------
+
+    void cacheSeesWritesOfAnotherConnection()
+    {
+        InventoryStore store;
+        const QString path = dbPath("cache-other.db");
+        QVERIFY(store.open(path).ok());
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        const QVector<Machine> listing{vm("host"), vm("a", MachineState::Running, "host"), vm("b", MachineState::Running, "host")};
+        QVERIFY(store.applyPoll(c.id, ok(listing), t0).ok());
+        QVERIFY(store.applyPoll(c.id, ok(listing), t0.addSecs(60)).ok());
+        QVERIFY(store.cachedMachineCount() > 0);
+
+        // The CLI (another connection) polls the same cloud and sees "a" stopped, and
+        // someone deletes "b" behind our back.
+        {
+            InventoryStore cli;
+            QVERIFY(cli.open(path).ok());
+            auto d = cli.applyPoll(c.id, ok({vm("host"), vm("a", MachineState::Stopped, "host"), vm("b", MachineState::Running, "host")}),
+                                   t0.addSecs(90));
+            QVERIFY(d.ok());
+            QCOMPARE(d.value().machinesChanged.size(), 1);
+        }
+        execElsewhere(path, "DELETE FROM machines WHERE external_id = 'b'");
+
+        // Our next poll reports "a" running and "b" present: both are news to the file.
+        auto d = store.applyPoll(c.id, ok(listing), t0.addSecs(120));
+        QVERIFY2(d.ok(), qPrintable(d.error().toString()));
+        QCOMPARE(idsOf(d.value().machinesAdded), QStringList{QStringLiteral("b")});
+        QCOMPARE(idsOf(d.value().machinesChanged), QStringList{QStringLiteral("a")});
+        QCOMPARE(d.value().machinesAdded.first().parentId, store.findMachine(QStringLiteral("vm-host")).value().id);
+        AuditQuery q;
+        q.text = QStringLiteral("state_changed");
+        const auto entries = store.audit(q).value();
+        QCOMPARE(entries.size(), 2);   // the CLI's running -> stopped, ours stopped -> running
+        QCOMPARE(entries.first().details.value(QStringLiteral("from")).toString(), MachineState::Stopped);
+        QCOMPARE(store.machines(c.id).value().size(), 3);
+    }
+
+    void cacheSeesUserTagsSetBeforeAPoll()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("cache-tags.db")).ok());
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), t0).ok());
+        const qint64 a = store.findMachine(QStringLiteral("vm-a")).value().id;
+        QVERIFY(store.tagMachines({a}, {{QStringLiteral("owner"), QStringLiteral("ops")}}, {}, QStringLiteral("test")).ok());
+        // The changed machine the poll sends to the GUI carries the user tag, and keeps it.
+        auto d = store.applyPoll(c.id, ok({vm("a", MachineState::Stopped), vm("b")}), t0.addSecs(60));
+        QVERIFY(d.ok());
+        QCOMPARE(d.value().machinesChanged.size(), 1);
+        QCOMPARE(d.value().machinesChanged.first().userTags.value(QStringLiteral("owner")), QStringLiteral("ops"));
+        QVERIFY(store.tagMachines({a}, {}, {QStringLiteral("owner")}, QStringLiteral("test")).ok());
+        d = store.applyPoll(c.id, ok({vm("a"), vm("b")}), t0.addSecs(120));
+        QCOMPARE(d.value().machinesChanged.size(), 1);
+        QVERIFY(d.value().machinesChanged.first().userTags.isEmpty());
+    }
+
+    void cacheIsDroppedWithItsCloud()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("cache-readd.db")).ok());
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), t0).ok());
+        QVERIFY(store.removeCloud(c.id, QStringLiteral("test")).ok());
+        const Cloud again = addCloud(store);
+        QCOMPARE(again.id, c.id);   // SQLite reuses the id: the old cloud's cache must not
+        auto d = store.applyPoll(again.id, ok({vm("a")}), t0.addSecs(60));
+        QVERIFY(d.ok());
+        QCOMPARE(idsOf(d.value().machinesAdded), QStringList{QStringLiteral("a")});
+        QVERIFY(d.value().machinesChanged.isEmpty());
+        QVERIFY(d.value().machinesRemoved.isEmpty());
+        QCOMPARE(store.machines(again.id).value().size(), 1);
+    }
+
+    void cacheNoticesWritesThroughDatabase()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("cache-db.db")).ok());
+        const Cloud c1 = addCloud(store, QStringLiteral("one"));
+        const Cloud c2 = addCloud(store, QStringLiteral("two"));
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QVERIFY(store.applyPoll(c1.id, ok({vm("a"), vm("b")}), t0).ok());
+        QVERIFY(store.applyPoll(c2.id, ok({vm("c")}), t0).ok());
+        QCOMPARE(store.cachedMachineCount(), 3);
+        // Store writes that touch no machine keep the other clouds cached.
+        QVERIFY(store.setCloudPolling(c1.id).ok());
+        AuditEntry e;
+        e.actor = QStringLiteral("test");
+        e.action = QStringLiteral("machine.start");
+        QVERIFY(store.appendAudit(e).ok());
+        QVERIFY(store.applyPoll(c1.id, ok({vm("a"), vm("b")}), t0.addSecs(60)).ok());
+        QCOMPARE(store.cachedMachineCount(), 3);
+
+        // A write the store was not told about (another repository on the same connection).
+        QVERIFY(store.database().exec(QStringLiteral("UPDATE machines SET state = 'stopped' WHERE external_id = 'a'")).ok());
+        auto d = store.applyPoll(c1.id, ok({vm("a"), vm("b")}), t0.addSecs(120));
+        QVERIFY(d.ok());
+        QCOMPARE(idsOf(d.value().machinesChanged), QStringList{QStringLiteral("a")});
+        QCOMPARE(store.cachedMachineCount(), 2);   // everything was dropped, this cloud re-read
+        QCOMPARE(store.findMachine(QStringLiteral("vm-a")).value().state, MachineState::Running);
+    }
+
+    // The cached path must write and report exactly what re-reading the file every time does.
+    void cachedPollsMatchUncachedPolls()
+    {
+        InventoryStore cached, uncached;
+        QVERIFY(cached.open(dbPath("same-cached.db")).ok());
+        QVERIFY(uncached.open(dbPath("same-uncached.db")).ok());
+        cached.setMissingGracePeriod(5min);
+        uncached.setMissingGracePeriod(5min);
+        const Cloud c = addCloud(cached);
+        QCOMPARE(addCloud(uncached).id, c.id);
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        Machine retagged = vm("x1", MachineState::Running, "hv2");
+        retagged.providerTags.insert(QStringLiteral("env"), QStringLiteral("prod"));
+        const QVector<PollResult> rounds{
+            ok({vm("x1", MachineState::Running, "hv2"), vm("hv1"), vm("v1", MachineState::Running, "hv1"), vm("v2", MachineState::Paused, "hv1")}),
+            ok({vm("hv1"), vm("v1", MachineState::Stopped, "hv1"), vm("v2", MachineState::Paused, "hv1"), vm("hv2"), retagged}),
+            partial({vm("v1", MachineState::Running, "hv1"), vm("new", MachineState::Pending, "hv2")}),
+            ok({vm("hv2"), vm("v2", MachineState::Paused, "hv1"), vm("new", MachineState::Running, "hv2"), retagged}),
+            PollResult::failure(Error{QStringLiteral("timeout"), {}}),
+            ok({vm("hv2"), vm("v2", MachineState::Paused, "hv1"), vm("new", MachineState::Running, "hv2")}),
+            ok({vm("hv2"), vm("v2", MachineState::Paused, "hv1"), vm("v1", MachineState::Running, "hv1"), vm("x1")}),
+            ok({vm("hv2"), vm("v2", MachineState::Paused, "hv1"), vm("hv1"), vm("x1", MachineState::Running, "hv2")}),
+        };
+        for (int i = 0; i < rounds.size(); ++i) {
+            const QDateTime at = t0.addSecs(i * 200);
+            auto a = cached.applyPoll(c.id, rounds.at(i), at);
+            // No cache: a write the store was not told about makes it re-read every time.
+            QVERIFY(uncached.database().exec(QStringLiteral("UPDATE clouds SET name = name")).ok());
+            auto b = uncached.applyPoll(c.id, rounds.at(i), at);
+            QVERIFY(a.ok() && b.ok());
+            QCOMPARE(describe(a.value()), describe(b.value()));
+            QCOMPARE(cached.machines(c.id).value().size(), uncached.machines(c.id).value().size());
+            for (const Machine &m : cached.machines(c.id).value()) {
+                const Machine other = uncached.machine(m.id).value();
+                QCOMPARE(m.externalId, other.externalId);
+                QCOMPARE(m.parentId, other.parentId);
+                QCOMPARE(m.state, other.state);
+                QCOMPARE(m.lastSeen, other.lastSeen);
+                QCOMPARE(m.missingSince, other.missingSince);
+                QCOMPARE(m.providerTags, other.providerTags);
+            }
+        }
+        AuditQuery q;
+        QCOMPARE(cached.audit(q).value().size(), uncached.audit(q).value().size());
+    }
+
+    // last_seen is kept as NULL for "seen in the cloud's last successful poll"; what the
+    // store returns must still be each machine's own time.
+    void lastSeenIsExactAcrossPartialFailedAndCompletePolls()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("lastseen.db")).ok());
+        store.setMissingGracePeriod(1h);
+        const Cloud c = addCloud(store);
+        const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), QTimeZone::utc());
+        auto seen = [&](const char *name) { return store.findMachine(QString::fromLatin1(name)).value().lastSeen; };
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), t0).ok());
+        QCOMPARE(seen("vm-a"), t0);
+        QVERIFY(store.applyPoll(c.id, partial({vm("a")}), t0.addSecs(60)).ok());
+        QCOMPARE(seen("vm-a"), t0.addSecs(60));
+        QCOMPARE(seen("vm-b"), t0);   // not in the partial listing: keeps its time
+        QVERIFY(store.applyPoll(c.id, PollResult::failure(Error{QStringLiteral("down"), {}}), t0.addSecs(120)).ok());
+        QCOMPARE(seen("vm-a"), t0.addSecs(60));
+        QVERIFY(store.applyPoll(c.id, ok({vm("a"), vm("b")}), t0.addSecs(180)).ok());
+        QCOMPARE(seen("vm-b"), t0.addSecs(180));
+        auto d = store.applyPoll(c.id, ok({vm("a")}), t0.addSecs(240));
+        QCOMPARE(d.value().machinesChanged.size(), 1);
+        QCOMPARE(d.value().machinesChanged.first().lastSeen, t0.addSecs(180));
+        QCOMPARE(seen("vm-b"), t0.addSecs(180));   // gone: the time it was last seen
+        QCOMPARE(seen("vm-a"), t0.addSecs(240));
+        // Another store (no cache, like the CLI) reads the same times.
+        InventoryStore cli;
+        QVERIFY(cli.open(dbPath("lastseen.db")).ok());
+        QCOMPARE(cli.findMachine(QStringLiteral("vm-b")).value().lastSeen, t0.addSecs(180));
+        QCOMPARE(cli.findMachine(QStringLiteral("vm-a")).value().lastSeen, t0.addSecs(240));
+    }
+
+    void deferredCheckpointsKeepEverything()
+    {
+        const QString path = dbPath("checkpoint.db");
+        {
+            InventoryStore store;
+            store.setDeferredCheckpoints(true);
+            QVERIFY(store.open(path).ok());
+            const Cloud c = addCloud(store);
+            QVector<Machine> listing;
+            for (int i = 0; i < 300; ++i)
+                listing << vm(QStringLiteral("m%1").arg(i));
+            const QDateTime t0 = QDateTime::currentDateTimeUtc();
+            for (int round = 0; round < 4; ++round) {
+                for (Machine &m : listing)
+                    m.state = round % 2 ? MachineState::Stopped : MachineState::Running;
+                QVERIFY(store.applyPoll(c.id, ok(listing), t0.addSecs(round * 60)).ok());
+            }
+            const qint64 walBefore = QFileInfo(path + QStringLiteral("-wal")).size();
+            QVERIFY(walBefore > 0);
+            QVERIFY(store.checkpointIfLarge(1).ok());
+            // Another connection sees everything, during and after the checkpoint.
+            InventoryStore cli;
+            QVERIFY(cli.open(path).ok());
+            QCOMPARE(cli.machines().value().size(), 300);
+            QCOMPARE(cli.findMachine(QStringLiteral("vm-m7")).value().state, MachineState::Stopped);
+        }
+        QFile::remove(path + QStringLiteral("-wal"));   // closed: nothing may be left only there
+        InventoryStore reopened;
+        QVERIFY(reopened.open(path).ok());
+        QCOMPARE(reopened.machines().value().size(), 300);
+    }
+
+    void fastJsonMatchesQJsonDocument()
+    {
+        const QVector<QStringList> lists{{}, {QString()}, {QStringLiteral("10.0.0.1")},
+                                         {QStringLiteral("a"), QStringLiteral(""), QStringLiteral("fe80::1")},
+                                         {QStringLiteral("quote\"in"), QStringLiteral("back\\slash")},
+                                         {QStringLiteral("tab\tnew\nline"), QStringLiteral("caf\u00e9 \u2603")},
+                                         {QStringLiteral("\",\"")}};
+        for (const QStringList &list : lists) {
+            const QString expected = QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(list)).toJson(QJsonDocument::Compact));
+            QCOMPARE(storecodec::toJson(list), expected);
+            QCOMPARE(storecodec::listFromJson(expected), list);
+        }
+        const QJsonObject object{{QStringLiteral("from"), QStringLiteral("running")}, {QStringLiteral("n"), 3}};
+        QCOMPARE(storecodec::toJson(object), QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+        QCOMPARE(storecodec::objectFromJson(storecodec::toJson(object)), object);
+        QCOMPARE(storecodec::toJson(QJsonObject()), QStringLiteral("{}"));
     }
 };
 

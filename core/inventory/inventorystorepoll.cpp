@@ -1,0 +1,431 @@
+// InventoryStore: applying one poll result (diff against the cached cloud, one transaction).
+
+#include "inventorystore.h"
+
+#include "inventory/storecodec.h"
+#include "util/logging.h"
+
+#include <QHash>
+#include <QSet>
+
+#include <algorithm>
+#include <vector>
+
+namespace mist {
+
+using namespace storecodec;
+
+// The audit texts of a poll, translated once per poll rather than once per row.
+struct InventoryStore::PollTexts
+{
+    QString appeared = tr("Appeared in state %1");
+    QString returned = tr("Reported again after being missing");
+    QString stateChanged = tr("State changed from %1 to %2");
+    QString disappeared = tr("No longer reported by the cloud");
+    QString removed = tr("Removed after being missing since %1");
+};
+
+namespace {
+
+// What the file holds for a reported machine (the cache must equal the file).
+void normalize(Machine &m)
+{
+    if (m.state.isEmpty())
+        m.state = MachineState::Unknown;
+    m.providerTags.remove(QString());   // a tag needs a key; such entries are not stored
+}
+
+} // namespace
+
+Result<StoredMachines *> InventoryStore::storedMachines(qint64 cloudId)
+{
+    if (StoredMachines *cached = m_cache.find(cloudId))
+        return cached;
+    auto loaded = machines(cloudId);
+    if (!loaded)
+        return loaded.error();
+    return &m_cache.insert(cloudId, std::move(loaded.value()));
+}
+
+Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResult &result, const QDateTime &now)
+{
+    sql::Transaction tx(m_db);
+    if (Status st = tx.begin(); !st)
+        return st.error();
+    // Checked inside the write transaction: from here nobody else can commit until we are
+    // done, so the cache is compared with the very state we write on.
+    auto version = m_db.dataVersion();
+    if (!version)
+        return version.error();
+    m_cache.validate(version.value(), m_db.totalChanges());
+
+    auto cloudResult = cloud(cloudId);
+    if (!cloudResult) {
+        // A poll that finished after its cloud was removed has nothing left to update.
+        if (auto exists = m_db.scalar(QStringLiteral("SELECT count(*) FROM clouds WHERE id = %1").arg(cloudId));
+            exists.ok() && exists.value() == 0)
+            return InventoryDelta{};
+        return cloudResult.error();
+    }
+    // A failed poll changes no machine: no need to read them.
+    StoredMachines none;
+    auto stored = result.success ? storedMachines(cloudId) : Result<StoredMachines *>(&none);
+    if (!stored)
+        return stored.error();
+    Result<InventoryDelta> delta = writePoll(cloudId, cloudResult.value(), result, now, *stored.value());
+    const Status committed = delta.ok() ? tx.commit() : Status(delta.error());
+    if (!committed) {
+        // The cached cloud was updated along with the writes that are now rolled back.
+        m_cache.drop(cloudId);
+        return committed.error();
+    }
+    m_cache.markInStep(version.value(), m_db.totalChanges());
+    return delta;
+}
+
+// The writes of one poll; `stored` (the cache) is brought up to date in place.
+Result<InventoryDelta> InventoryStore::writePoll(qint64 cloudId, Cloud c, const PollResult &result,
+                                                 const QDateTime &now, StoredMachines &stored)
+{
+    InventoryDiff diff = InventoryDiff::compute(stored, result, now, m_grace, false);
+    for (Machine &m : diff.added)
+        m.cloudId = cloudId;
+    const QDateTime previousSuccess = c.lastSuccessAt;
+    if (Status st = writeMachineChanges(diff, now, previousSuccess, PollTexts()); !st)
+        return st.error();
+    if (Status st = settleLastSeen(cloudId, result.complete, stored, diff, previousSuccess); !st)
+        return st.error();
+
+    // The cached cloud follows the file.
+    QVector<Machine> &cached = stored.machines;
+    cached.detach();   // pointers into it are taken below
+    for (qsizetype i : std::as_const(diff.unchangedStored))
+        cached[i].lastSeen = now;
+    for (const InventoryDiff::Update &u : std::as_const(diff.updated))
+        cached[u.stored] = u.machine;
+    for (qsizetype i : std::as_const(diff.disappearedStored))
+        cached[i].missingSince = now;
+    // Children of a removed machine now sit directly under the cloud (the foreign key set
+    // their parent_id to NULL); the delta must say so.
+    QSet<qint64> removedIds, reparented;
+    for (const Machine &m : std::as_const(diff.removed))
+        removedIds.insert(m.id);
+    if (!removedIds.isEmpty()) {
+        for (Machine &m : cached) {
+            if (m.parentId && removedIds.contains(m.parentId) && !removedIds.contains(m.id)) {
+                m.parentId = 0;
+                reparented.insert(m.id);
+            }
+        }
+    }
+    // Parents are resolved after all inserts: a parent may arrive in the same poll as its
+    // children, or after them. Unchanged machines only need it while their parent is unknown.
+    QVector<Machine *> needParents;
+    needParents.reserve(diff.added.size() + diff.updated.size());
+    for (Machine &m : diff.added)
+        needParents << &m;
+    for (const InventoryDiff::Update &u : std::as_const(diff.updated))
+        needParents << &cached[u.stored];
+    for (qsizetype i : std::as_const(diff.unchangedStored))
+        if (!cached.at(i).parentExternalId.isEmpty() && cached.at(i).parentId == 0)
+            needParents << &cached[i];
+    if (Status st = resolveParents(stored, diff.added, removedIds, needParents, reparented); !st)
+        return st.error();
+
+    InventoryDelta delta;
+    delta.machinesAdded = diff.added;
+    std::vector<bool> inDelta(size_t(cached.size()), false);
+    for (const InventoryDiff::Update &u : std::as_const(diff.updated)) {
+        delta.machinesChanged << cached.at(u.stored);
+        inDelta[size_t(u.stored)] = true;
+    }
+    for (qsizetype i : std::as_const(diff.disappearedStored)) {
+        delta.machinesChanged << cached.at(i);
+        inDelta[size_t(i)] = true;
+    }
+    if (!reparented.isEmpty())
+        for (qsizetype i = 0; i < cached.size(); ++i)
+            if (!inDelta[size_t(i)] && reparented.contains(cached.at(i).id) && !removedIds.contains(cached.at(i).id))
+                delta.machinesChanged << cached.at(i);
+    for (const Machine &m : std::as_const(diff.removed))
+        delta.machinesRemoved << m.id;
+
+    stored.remove(diff.removedStored);
+    for (const Machine &m : std::as_const(diff.added))
+        stored.append(m);
+
+    c.lastPollAt = now;
+    const QString previousError = c.lastError;
+    if (result.success) {
+        c.health = CloudHealth::Ok;
+        c.lastSuccessAt = now;
+        c.lastError = result.complete ? QString() : result.error.toString();
+        if (!diff.warnings.isEmpty())
+            qCWarning(lcStore) << c.name << diff.warnings;
+    } else {
+        c.health = CloudHealth::Error;
+        c.lastError = result.error.toString();
+        AuditEntry e = auditFor(QStringLiteral("poller"), QStringLiteral("cloud.poll_failed"), c);
+        e.success = false;
+        e.message = c.lastError;
+        // Only the first failure in a row is worth an audit line, not one per retry.
+        // ("polling" may sit in between, so compare the error, which a success clears.)
+        if (previousError != c.lastError)
+            if (Status st = insertAudit(e); !st)
+                return st.error();
+    }
+    if (Status st = writeCloudStatus(c); !st)
+        return st.error();
+    delta.cloudsChanged << c;
+    return delta;
+}
+
+// Rows and audit lines of the added, updated, disappeared and removed machines.
+Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime &now,
+                                           const QDateTime &previousSuccess, const PollTexts &texts)
+{
+    auto audit = [this, &now](const QString &action, const Machine &m, const QString &message,
+                              const QJsonObject &details = {}) {
+        AuditEntry e = auditFor(action, m, message);
+        e.timestamp = now;
+        e.details = details;
+        return insertAudit(e);
+    };
+    for (Machine &m : diff.added) {
+        normalize(m);
+        if (Status st = writeMachine(m, true); !st)
+            return st;
+        if (Status st = writeProviderTags(m); !st)
+            return st;
+        if (Status st = audit(QStringLiteral("machine.appeared"), m, texts.appeared.arg(m.state)); !st)
+            return st;
+    }
+    for (InventoryDiff::Update &u : diff.updated) {
+        normalize(u.machine);
+        if (u.fields == QStringList{QStringLiteral("state")} && !u.returned) {
+            // Most changes of a poll: only the state moved, so only the state is written.
+            if (Status st = writeState(u.machine); !st)
+                return st;
+        } else if (Status st = writeMachine(u.machine, false); !st) {
+            return st;
+        }
+        if (u.fields.contains(QStringLiteral("tags")))
+            if (Status st = writeProviderTags(u.machine); !st)
+                return st;
+        if (u.returned)
+            if (Status st = audit(QStringLiteral("machine.returned"), u.machine, texts.returned); !st)
+                return st;
+        if (u.fields.contains(QStringLiteral("state"))) {
+            const QJsonObject details{{QStringLiteral("from"), u.previousState}, {QStringLiteral("to"), u.machine.state}};
+            if (Status st = audit(QStringLiteral("machine.state_changed"), u.machine,
+                                  texts.stateChanged.arg(u.previousState, u.machine.state), details); !st)
+                return st;
+        }
+    }
+    if (!diff.disappeared.isEmpty()) {
+        // Last seen in the previous successful poll, unless already written down (see settleLastSeen).
+        auto s = m_db.cached(QStringLiteral("UPDATE machines SET missing_since = ?, last_seen = COALESCE(last_seen, ?) WHERE id = ?"));
+        if (!s)
+            return s.error();
+        for (const Machine &m : std::as_const(diff.disappeared)) {
+            s.value().bind(1, toMs(now));
+            bindTime(s.value(), 2, previousSuccess);
+            s.value().bind(3, m.id);
+            if (Status st = s.value().exec(); !st)
+                return st;
+            if (Status st = audit(QStringLiteral("machine.disappeared"), m, texts.disappeared); !st)
+                return st;
+        }
+    }
+    if (!diff.removed.isEmpty()) {
+        if (Status st = deleteTagsOf(diff.removed); !st)
+            return st;
+        auto s = m_db.cached(QStringLiteral("DELETE FROM machines WHERE id = ?"));
+        if (!s)
+            return s.error();
+        for (const Machine &m : std::as_const(diff.removed)) {
+            s.value().bind(1, m.id);
+            if (Status st = s.value().exec(); !st)
+                return st;
+            if (Status st = audit(QStringLiteral("machine.removed"), m,
+                                  texts.removed.arg(m.missingSince.toString(Qt::ISODate))); !st)
+                return st;
+        }
+    }
+    return {};
+}
+
+// The tags of machines about to be deleted, many per statement: the delete trigger would do
+// it too, but one tag row at a time, which costs more than the machine row itself.
+Status InventoryStore::deleteTagsOf(const QVector<Machine> &machines)
+{
+    constexpr qsizetype kChunk = 64;
+    for (qsizetype first = 0; first < machines.size(); first += kChunk) {
+        const qsizetype n = std::min(kChunk, machines.size() - first);
+        QString sql = QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id IN (?");
+        sql += QStringLiteral(",?").repeated(n - 1) + QLatin1Char(')');
+        auto s = m_db.cached(sql);
+        if (!s)
+            return s.error();
+        for (qsizetype i = 0; i < n; ++i)
+            s.value().bind(int(i + 1), machines.at(first + i).id);
+        if (Status st = s.value().exec(); !st)
+            return st;
+    }
+    return {};
+}
+
+Status InventoryStore::writeState(const Machine &m)
+{
+    auto s = m_db.cached(QStringLiteral("UPDATE machines SET state = ?, last_seen = NULL WHERE id = ?"));
+    if (!s)
+        return s.error();
+    s.value().bind(1, m.state).bind(2, m.id);
+    return s.value().exec();
+}
+
+Status InventoryStore::writeMachine(Machine &m, bool insert)
+{
+    // An update leaves cloud_id and external_id (what identifies the row) alone, so SQLite
+    // does not rewrite the unique index entry.
+    const QString sql = insert
+        ? QStringLiteral("INSERT INTO machines (parent_external_id, kind, name, state, "
+                         "public_ips, private_ips, size, image, location, os, cores, memory_mb, created_at, "
+                         "last_seen, missing_since, extra, cost_per_month, cost_currency, cloud_id, external_id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")
+        : QStringLiteral("UPDATE machines SET parent_external_id = ?1, kind = ?2, "
+                         "name = ?3, state = ?4, public_ips = ?5, private_ips = ?6, size = ?7, image = ?8, "
+                         "location = ?9, os = ?10, cores = ?11, memory_mb = ?12, created_at = ?13, last_seen = ?14, "
+                         "missing_since = ?15, extra = ?16, cost_per_month = ?17, cost_currency = ?18 WHERE id = ?19");
+    auto s = m_db.cached(sql);
+    if (!s)
+        return s.error();
+    sql::Statement &st = s.value();
+    st.bind(1, m.parentExternalId).bind(2, machineKindName(m.kind))
+        .bind(3, m.name).bind(4, m.state.isEmpty() ? MachineState::Unknown : m.state)
+        .bind(5, toJson(m.publicIps)).bind(6, toJson(m.privateIps)).bind(7, m.size).bind(8, m.image)
+        .bind(9, m.location).bind(10, m.os).bind(11, m.cores).bind(12, m.memoryMb);
+    bindTime(st, 13, m.created);
+    st.bindNull(14);   // reported by this poll: last seen when the cloud last succeeded
+    bindTime(st, 15, m.missingSince);
+    st.bind(16, toJson(m.extra)).bind(17, m.costPerMonth).bind(18, m.costCurrency);
+    if (insert)
+        st.bind(19, m.cloudId).bind(20, m.externalId);
+    else
+        st.bind(19, m.id);
+    if (Status r = st.exec(); !r)
+        return r;
+    if (insert)
+        m.id = m_db.lastInsertId();
+    return {};
+}
+
+Status InventoryStore::writeProviderTags(const Machine &m)
+{
+    auto del = m_db.cached(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id = ? AND source = 'provider'"));
+    if (!del)
+        return del.error();
+    del.value().bind(1, m.id);
+    if (Status st = del.value().exec(); !st)
+        return st;
+    if (m.providerTags.isEmpty())
+        return {};
+    auto ins = m_db.cached(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) "
+                                           "VALUES ('machine', ?, 'provider', ?, ?)"));
+    if (!ins)
+        return ins.error();
+    for (auto it = m.providerTags.cbegin(); it != m.providerTags.cend(); ++it) {
+        if (it.key().isEmpty())
+            continue;
+        ins.value().bind(1, m.id).bind(2, it.key()).bind(3, it.value());
+        if (Status st = ins.value().exec(); !st)
+            return st;
+    }
+    return {};
+}
+
+// Sets parent_id from parent_external_id for `touched`: among the cloud's machines as they
+// are after this poll (stored ones minus the removed, plus the added).
+Status InventoryStore::resolveParents(const StoredMachines &stored, const QVector<Machine> &added,
+                                      const QSet<qint64> &removedIds, const QVector<Machine *> &touched,
+                                      QSet<qint64> &reparented)
+{
+    const bool anyParent = std::any_of(touched.cbegin(), touched.cend(),
+                                       [](const Machine *m) { return !m->parentExternalId.isEmpty() || m->parentId; });
+    if (!anyParent)
+        return {};
+    QHash<QString, qint64> addedIds;
+    addedIds.reserve(added.size());
+    for (const Machine &m : added)
+        addedIds.insert(m.externalId, m.id);
+    auto idOf = [&](const QString &externalId) -> qint64 {
+        if (externalId.isEmpty())
+            return 0;
+        if (const auto it = addedIds.constFind(externalId); it != addedIds.cend())
+            return *it;
+        const Machine *parent = stored.find(externalId);
+        return parent && !removedIds.contains(parent->id) ? parent->id : 0;
+    };
+    auto upd = m_db.cached(QStringLiteral("UPDATE machines SET parent_id = ? WHERE id = ?"));
+    if (!upd)
+        return upd.error();
+    for (Machine *m : touched) {
+        qint64 parent = idOf(m->parentExternalId);
+        if (parent == m->id)
+            parent = 0;   // a provider naming a machine its own parent must not make a cycle
+        if (parent == m->parentId)
+            continue;
+        m->parentId = parent;
+        reparented.insert(m->id);
+        if (parent)
+            upd.value().bind(1, parent);
+        else
+            upd.value().bindNull(1);
+        upd.value().bind(2, m->id);
+        if (Status st = upd.value().exec(); !st)
+            return st;
+    }
+    return {};
+}
+
+// last_seen NULL means "seen in the cloud's last successful poll" (clouds.last_success_at,
+// see kMachineColumns): a poll then need not rewrite every row of the cloud (the whole table
+// into the WAL) just to move a timestamp. A machine not reported keeps the time it had.
+Status InventoryStore::settleLastSeen(qint64 cloudId, bool complete, StoredMachines &stored,
+                                      const InventoryDiff &diff, const QDateTime &previousSuccess)
+{
+    if (complete) {
+        // Every machine not missing was reported (the disappeared ones got their time already).
+        if (stored.lastSeenSettled)
+            return {};   // and all of them are NULL already
+        auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = NULL WHERE cloud_id = ? "
+                                            "AND missing_since IS NULL AND last_seen IS NOT NULL"));
+        if (!s)
+            return s.error();
+        s.value().bind(1, cloudId);
+        Status st = s.value().exec();
+        stored.lastSeenSettled = st.ok();
+        return st;
+    }
+    stored.lastSeenSettled = false;
+    std::vector<bool> reported(size_t(stored.machines.size()), false);
+    for (qsizetype i : diff.unchangedStored)
+        reported[size_t(i)] = true;
+    for (const InventoryDiff::Update &u : diff.updated)
+        reported[size_t(u.stored)] = true;
+    auto keep = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ? AND last_seen IS NULL"));
+    auto seen = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = NULL WHERE id = ? AND last_seen IS NOT NULL"));
+    if (!keep || !seen)
+        return !keep ? keep.error() : seen.error();
+    for (qsizetype i = 0; i < stored.machines.size(); ++i) {
+        sql::Statement &st = reported[size_t(i)] ? seen.value() : keep.value();
+        if (!reported[size_t(i)])
+            bindTime(st, 1, previousSuccess);
+        st.bind(reported[size_t(i)] ? 1 : 2, stored.machines.at(i).id);
+        if (Status r = st.exec(); !r)
+            return r;
+    }
+    return {};
+}
+
+} // namespace mist
