@@ -2,6 +2,7 @@
 
 #include "mainwindow/mainwindow.h"
 #include "services/appcore.h"
+#include "shell/sshshellbackend.h"
 #include "util/datalocation.h"
 
 #include <QApplication>
@@ -61,9 +62,16 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    mist::AppCore core(location.value());
-    mist::MainWindow window(&core);
-    window.show();
-    core.start();   // opens the inventory on the store thread; the window fills in on ready()
-    return QApplication::exec();
+    int result = 0;
+    {
+        mist::AppCore core(location.value());
+        mist::MainWindow window(&core);
+        window.show();
+        core.start();   // opens the inventory on the store thread; the window fills in on ready()
+        result = QApplication::exec();
+    }
+    // Closed SSH shells finish on their own threads (never waiting for the network while the
+    // window was open); give them a moment to say goodbye to their servers.
+    mist::SshShellBackend::waitForWorkers(3000);
+    return result;
 }

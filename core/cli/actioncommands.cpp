@@ -3,6 +3,8 @@
 #include "cli/machinerecords.h"
 #include "cli/pollcommand.h"
 #include "polling/polljob.h"
+#include "services/serverremoval.h"
+#include "services/storehostkeys.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
@@ -23,7 +25,8 @@ const QString kActor = QStringLiteral("cli");
 const QStringList &actionCommands()
 {
     static const QStringList commands{Action::Start,  Action::Stop,     Action::Reboot, Action::Suspend,
-                                      Action::Resume, Action::PowerOff, Action::Destroy, Action::Rename};
+                                      Action::Resume, Action::PowerOff, Action::Destroy, Action::Rename,
+                                      Action::Remove};
     return commands;
 }
 
@@ -44,6 +47,7 @@ QString description(const QString &action)
     if (action == Action::Destroy) return tr("Delete machines for good at their provider (libvirt: force off and undefine;\n"
                                              "disk images are kept). This cannot be undone. Asks for confirmation.");
     if (action == Action::Rename) return tr("Rename a machine at its provider (libvirt: only while it is stopped).");
+    if (action == Action::Remove) return tr("Forget servers of an Other server cloud (the servers are not touched). Asks for confirmation.");
     return {};
 }
 
@@ -65,7 +69,8 @@ QString ActionCommands::summary()
               "                                      Run a lifecycle action on machines\n"
               "  power-off|destroy MACHINE... [--yes]\n"
               "                                      Force off or delete machines (asks first)\n"
-              "  rename MACHINE NEW_NAME             Rename a machine at its provider\n");
+              "  rename MACHINE NEW_NAME             Rename a machine at its provider\n"
+              "  remove SERVER... [--yes]            Forget servers of an Other server cloud\n");
 }
 
 Result<QVector<ActionCommands::Target>> ActionCommands::resolve(const QStringList &names, const QString &action)
@@ -183,7 +188,14 @@ int ActionCommands::run(const QString &action, const QStringList &args)
     QVector<Cloud> touched;
     for (const Target &t : std::as_const(targets.value())) {
         qCInfo(lcCli) << action << t.machine.name << "on" << t.cloud.name;
-        const Status result = ProviderCall::runAction(t.cloud, t.machine, request, m_ctx.secrets());
+        if (action == Action::Remove) {
+            // Nothing runs at the provider; the store forgets the server (and audits it).
+            const Result<InventoryDelta> removed = removeOtherServer(m_ctx.store(), t.cloud, t.machine, kActor);
+            results << (removed ? Status() : Status(removed.error()));
+            continue;
+        }
+        auto hostKeys = std::make_shared<SerializedHostKeyVerifier>(std::make_shared<StoreHostKeyVerifier>(m_ctx.store()));
+        const Status result = ProviderCall::runAction(t.cloud, t.machine, request, m_ctx.secrets(), hostKeys);
         audit(t, request, result);
         results << result;
         if (std::none_of(touched.cbegin(), touched.cend(), [&](const Cloud &c) { return c.id == t.cloud.id; }))

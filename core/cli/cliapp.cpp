@@ -4,8 +4,10 @@
 #include "cli/auditcommands.h"
 #include "cli/clicontext.h"
 #include "cli/cloudcommands.h"
+#include "cli/keycommands.h"
 #include "cli/machinecommands.h"
 #include "cli/pollcommand.h"
+#include "cli/sshcommands.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
@@ -34,7 +36,7 @@ QString CliApp::helpText()
                    "app, from the same inventory.\n\n"
                    "Commands:\n")
                     + CloudCommands::summary() + MachineCommands::summary() + ActionCommands::summary()
-                    + PollCommand::summary() + AuditCommands::summary()
+                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + KeyCommands::summary()
                     + tr("  help [COMMAND]                      Show help for a command\n"));
     CliContext::addGlobalOptions(p);
     p.addNote(tr("MACHINE is a machine's id, its provider's id for it, or its name.\n"
@@ -86,6 +88,12 @@ int CliApp::run(const QStringList &arguments)
             return PollCommand(ctx).run(args);
         if (command == QLatin1String("audit"))
             return AuditCommands(ctx).run(args);
+        if (command == QLatin1String("ssh"))
+            return SshCommands(ctx).ssh(args);
+        if (command == QLatin1String("exec"))
+            return SshCommands(ctx).exec(args);
+        if (command == QLatin1String("keys") || command == QLatin1String("key"))
+            return KeyCommands(ctx).run(args);
         if (ActionCommands::isActionCommand(command))
             return ActionCommands(ctx).run(command, args);
         return ctx.usageError(QString(), tr("unknown command \"%1\"").arg(command));

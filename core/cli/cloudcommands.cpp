@@ -1,5 +1,6 @@
 #include "cloudcommands.h"
 
+#include "keys/keyrepository.h"
 #include "providers/providerregistry.h"
 #include "util/logging.h"
 
@@ -29,6 +30,7 @@ QString typeName(FormField::Type type)
     case FormField::Type::Choice: return QStringLiteral("choice");
     case FormField::Type::File: return QStringLiteral("file");
     case FormField::Type::Password: return QStringLiteral("password");
+    case FormField::Type::SshKey: return QStringLiteral("ssh-key");
     }
     return QStringLiteral("text");
 }
@@ -332,6 +334,15 @@ int CloudCommands::add(const QStringList &args)
     InventoryStore &store = m_ctx.store();
     if (store.cloudByName(name).ok())
         return m_ctx.fail(tr("A cloud called \"%1\" already exists").arg(name));
+    // SSH key fields take a key's name on the command line; the cloud stores its uuid.
+    for (const FormField &f : info.fields) {
+        if (f.type != FormField::Type::SshKey || cloud.config.value(f.id).toString().isEmpty())
+            continue;
+        Result<SshKey> key = KeyRepository(store, kActor).find(cloud.config.value(f.id).toString());
+        if (!key)
+            return m_ctx.fail(key.error());
+        cloud.config.insert(f.id, key.value().uuid);
+    }
     if (info.singleton) {
         auto clouds = store.clouds();
         if (!clouds)
@@ -344,7 +355,7 @@ int CloudCommands::add(const QStringList &args)
     Result<QHash<QString, QString>> secrets = readSecrets(name, secretFields, info);
     if (!secrets)
         return m_ctx.fail(secrets.error());
-    if (Status valid = provider->validate(Credentials{cloud.config, secrets.value()}); !valid)
+    if (Status valid = provider->validate(Credentials{cloud.config, secrets.value(), {}}); !valid)
         return m_ctx.usageError(p, valid.error().toString());
 
     // Keychain first: a cloud must never exist in the inventory without its secrets.

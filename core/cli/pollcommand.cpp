@@ -1,6 +1,7 @@
 #include "pollcommand.h"
 
 #include "polling/polljob.h"
+#include "services/storehostkeys.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
@@ -32,7 +33,9 @@ PollCommand::Outcome PollCommand::pollOnce(const Cloud &cloud)
     Outcome o;
     o.cloud = cloud;
     qCDebug(lcCli) << "polling" << cloud.name;
-    const PollResult result = ProviderCall::poll(cloud, m_ctx.secrets());
+    // Nobody can be asked during a poll: only host keys already trusted are accepted.
+    auto hostKeys = std::make_shared<SerializedHostKeyVerifier>(std::make_shared<StoreHostKeyVerifier>(m_ctx.store()));
+    const PollResult result = ProviderCall::poll(cloud, m_ctx.secrets(), hostKeys);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     Result<InventoryDelta> delta = m_ctx.store().applyPoll(cloud.id, result, now);
     if (!delta) {

@@ -265,6 +265,42 @@ Status InventoryStore::removeCloud(qint64 id, const QString &actor)
     });
 }
 
+Result<InventoryDelta> InventoryStore::forgetMachine(qint64 machineId, const QJsonObject &newCloudConfig, const QString &actor)
+{
+    return keepingCache([&]() -> Result<InventoryDelta> {
+        auto m = machine(machineId);
+        if (!m)
+            return m.error();
+        m_cache.drop(m.value().cloudId);
+        sql::Transaction tx(m_db);
+        if (Status st = tx.begin(); !st)
+            return st.error();
+        auto config = m_db.prepare(QStringLiteral("UPDATE clouds SET config = ? WHERE id = ?"));
+        if (!config)
+            return config.error();
+        config.value().bind(1, toJson(newCloudConfig)).bind(2, m.value().cloudId);
+        if (Status st = config.value().exec(); !st)
+            return Error{tr("Could not update the cloud"), st.error().detail};
+        auto del = m_db.prepare(QStringLiteral("DELETE FROM machines WHERE id = ?"));
+        if (!del)
+            return del.error();
+        del.value().bind(1, machineId);
+        if (Status st = del.value().exec(); !st)
+            return Error{tr("Could not remove %1").arg(m.value().name), st.error().detail};
+        AuditEntry e = auditFor(QStringLiteral("machine.removed"), m.value(), tr("Removed from Mist by the user"));
+        e.actor = actor;
+        if (Status st = insertAudit(e); !st)
+            return st.error();
+        if (Status st = tx.commit(); !st)
+            return st.error();
+        InventoryDelta delta;
+        delta.machinesRemoved << machineId;
+        if (auto c = cloud(m.value().cloudId))
+            delta.cloudsChanged << c.value();
+        return delta;
+    });
+}
+
 Result<Cloud> InventoryStore::setCloudPolling(qint64 id)
 {
     return keepingCache([&]() -> Result<Cloud> {

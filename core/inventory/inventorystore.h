@@ -52,6 +52,9 @@ public:
     Result<Cloud> addCloud(Cloud cloud, const QString &actor);
     Result<Cloud> updateCloud(const Cloud &cloud, const QString &actor);   // name, enabled, interval, config
     Status removeCloud(qint64 id, const QString &actor);
+    // Drops one machine the user no longer wants listed and saves the cloud's new config
+    // (without it) in the same transaction, e.g. a server removed from an "Other server" cloud.
+    Result<InventoryDelta> forgetMachine(qint64 machineId, const QJsonObject &newCloudConfig, const QString &actor);
     Result<Cloud> setCloudPolling(qint64 id);
 
     // Machines

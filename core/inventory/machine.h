@@ -28,6 +28,7 @@ inline const QString Paused = QStringLiteral("paused");
 inline const QString Terminated = QStringLiteral("terminated");
 inline const QString Error = QStringLiteral("error");
 inline const QString Unknown = QStringLiteral("unknown");
+inline const QString Unreachable = QStringLiteral("unreachable");   // probed over the network, no answer
 } // namespace MachineState
 
 using TagMap = QMap<QString, QString>;

@@ -26,10 +26,11 @@ Result<std::shared_ptr<Provider>> providerFor(const Cloud &cloud)
 
 } // namespace
 
-Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets)
+Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets, std::shared_ptr<HostKeyVerifier> hostKeys)
 {
     Credentials c;
     c.config = cloud.config;
+    c.hostKeys = std::move(hostKeys);
     if (!cloud.secretFields.isEmpty()) {
         auto read = secrets.readAll(cloud.uuid, cloud.secretFields);
         if (!read)
@@ -40,12 +41,12 @@ Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets)
     return c;
 }
 
-PollResult poll(const Cloud &cloud, SecretStore &secrets)
+PollResult poll(const Cloud &cloud, SecretStore &secrets, std::shared_ptr<HostKeyVerifier> hostKeys)
 {
     auto provider = providerFor(cloud);
     if (!provider)
         return PollResult::failure(provider.error());
-    auto creds = credentialsFor(cloud, secrets);
+    auto creds = credentialsFor(cloud, secrets, std::move(hostKeys));
     if (!creds)
         return PollResult::failure(creds.error());
     if (Status valid = provider.value()->validate(creds.value()); !valid)
@@ -69,14 +70,15 @@ QStringList allowedActions(const Cloud &cloud, const Machine &machine)
     return provider ? provider.value()->allowedActions(machine) : QStringList{};
 }
 
-Status runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request, SecretStore &secrets)
+Status runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request, SecretStore &secrets,
+                 std::shared_ptr<HostKeyVerifier> hostKeys)
 {
     auto provider = providerFor(cloud);
     if (!provider)
         return provider.error();
     if (!provider.value()->allowedActions(machine).contains(request.action))
         return Error{tr("\"%1\" is not possible on %2 while it is %3").arg(Action::title(request.action), machine.name, machine.state), {}};
-    auto creds = credentialsFor(cloud, secrets);
+    auto creds = credentialsFor(cloud, secrets, std::move(hostKeys));
     if (!creds)
         return creds.error();
     try {

@@ -13,9 +13,11 @@ namespace mist {
 // and by the CLI, so both behave the same.
 namespace ProviderCall {
 
-Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets);
-PollResult poll(const Cloud &cloud, SecretStore &secrets);
-Status runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request, SecretStore &secrets);
+Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets,
+                                   std::shared_ptr<HostKeyVerifier> hostKeys = {});
+PollResult poll(const Cloud &cloud, SecretStore &secrets, std::shared_ptr<HostKeyVerifier> hostKeys = {});
+Status runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request, SecretStore &secrets,
+                 std::shared_ptr<HostKeyVerifier> hostKeys = {});
 QStringList allowedActions(const Cloud &cloud, const Machine &machine);
 
 } // namespace ProviderCall

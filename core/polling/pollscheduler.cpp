@@ -1,6 +1,7 @@
 #include "pollscheduler.h"
 
 #include "polling/polljob.h"
+#include "services/storehostkeys.h"
 #include "services/storeservice.h"
 #include "util/logging.h"
 
@@ -150,9 +151,10 @@ void PollScheduler::pollNow(qint64 cloudId)
         finish(cloudId, generation, watcher->result());
         watcher->deleteLater();
     });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [cloud] {
+    auto hostKeys = std::make_shared<StoreServiceHostKeyVerifier>(m_store);
+    watcher->setFuture(QtConcurrent::run(&m_pool, [cloud, hostKeys] {
         SecretStore secrets;
-        return ProviderCall::poll(cloud, secrets);
+        return ProviderCall::poll(cloud, secrets, hostKeys);
     }));
 
     // A provider that hangs must not hold the cloud's status at "polling" forever: its late

@@ -49,12 +49,13 @@ QString title(const QString &action)
     if (action == Resume) return QCoreApplication::translate("Action", "Resume");
     if (action == Rename) return QCoreApplication::translate("Action", "Rename…");
     if (action == Destroy) return QCoreApplication::translate("Action", "Destroy");
+    if (action == Remove) return QCoreApplication::translate("Action", "Remove from Mist");
     return action;
 }
 
 bool isDestructive(const QString &action)
 {
-    return action == Destroy || action == PowerOff;
+    return action == Destroy || action == PowerOff || action == Remove;
 }
 } // namespace Action
 

@@ -14,11 +14,13 @@
 
 namespace mist {
 
+class HostKeyVerifier;
+
 // One field of a provider's connection form. The add-cloud dialog and `mist clouds add`
 // are generated from these.
 struct FormField
 {
-    enum class Type { Text, Url, Integer, Boolean, Choice, File, Password };
+    enum class Type { Text, Url, Integer, Boolean, Choice, File, Password, SshKey };   // SshKey: a stored key's uuid
 
     QString id;            // "uri", "password"
     QString label;         // translated label
@@ -40,6 +42,7 @@ inline const QString Suspend = QStringLiteral("suspend");
 inline const QString Resume = QStringLiteral("resume");
 inline const QString Rename = QStringLiteral("rename");       // argument "name"
 inline const QString Destroy = QStringLiteral("destroy");     // delete the machine for good
+inline const QString Remove = QStringLiteral("remove");       // forget it in Mist, the machine is untouched
 
 QString title(const QString &action);   // translated button text
 bool isDestructive(const QString &action);
@@ -61,6 +64,10 @@ struct Credentials
 {
     QJsonObject config;
     QHash<QString, QString> secrets;
+    // For providers that reach machines over SSH: which host keys to trust. Set by the
+    // caller, because the known hosts live in the database that providers never touch.
+    // Null: only ~/.ssh/known_hosts is trusted.
+    std::shared_ptr<HostKeyVerifier> hostKeys;
 
     QString value(const QString &field) const;
 };

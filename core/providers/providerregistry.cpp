@@ -1,5 +1,6 @@
 #include "providerregistry.h"
 
+#include "providers/otherserver/otherserverprovider.h"
 #include "providers/thiscomputer/thiscomputerprovider.h"
 #ifdef MIST_WITH_LIBVIRT
 #include "providers/libvirt/libvirtprovider.h"
@@ -14,6 +15,7 @@ ProviderRegistry &ProviderRegistry::instance()
     static ProviderRegistry *registry = [] {
         auto *r = new ProviderRegistry;
         r->add(std::make_shared<ThisComputerProvider>());
+        r->add(std::make_shared<OtherServerProvider>());
 #ifdef MIST_WITH_LIBVIRT
         r->add(std::make_shared<LibvirtProvider>());
 #endif

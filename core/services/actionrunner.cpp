@@ -1,7 +1,12 @@
 #include "actionrunner.h"
 
+#include "inventory/inventorystore.h"
+
 #include "polling/polljob.h"
 #include "polling/pollscheduler.h"
+#include "providers/otherserver/otherserverprovider.h"
+#include "services/serverremoval.h"
+#include "services/storehostkeys.h"
 #include "services/storeservice.h"
 #include "util/logging.h"
 
@@ -27,6 +32,18 @@ void ActionRunner::run(const Cloud &cloud, const Machine &machine, const ActionR
     ++m_running;
     emit actionStarted(machine.id, request.action);
     qCInfo(lcActions) << request.action << machine.name << "on" << cloud.name;
+    if (request.action == Action::Remove && cloud.provider == OtherServerProvider::Id) {
+        // Nothing to do on the server: Mist forgets it, on the store thread (audited there).
+        m_store->call<InventoryDelta>(
+            this, [cloud, machine, actor](InventoryStore &store) { return removeOtherServer(store, cloud, machine, actor); },
+            [this, id = machine.id, name = machine.name](Result<InventoryDelta> removed) {
+                --m_running;
+                emit actionFinished(id, Action::Remove, removed.ok(),
+                                    removed ? QCoreApplication::translate("ActionRunner", "%1 removed from Mist").arg(name)
+                                            : removed.error().toString());
+            });
+        return;
+    }
     auto *watcher = new QFutureWatcher<Status>(this);
     connect(watcher, &QFutureWatcher<Status>::finished, this, [=, this] {
         const Status result = watcher->result();
@@ -48,9 +65,10 @@ void ActionRunner::run(const Cloud &cloud, const Machine &machine, const ActionR
             m_poller->pollNow(cloud.id);
         emit actionFinished(machine.id, request.action, result.ok(), e.message);
     });
-    watcher->setFuture(QtConcurrent::run(&m_pool, [cloud, machine, request] {
+    auto hostKeys = std::make_shared<StoreServiceHostKeyVerifier>(m_store);
+    watcher->setFuture(QtConcurrent::run(&m_pool, [cloud, machine, request, hostKeys] {
         SecretStore secrets;
-        return ProviderCall::runAction(cloud, machine, request, secrets);
+        return ProviderCall::runAction(cloud, machine, request, secrets, hostKeys);
     }));
 }
 

@@ -1,5 +1,7 @@
 #include "appcore.h"
 
+#include "services/sshconfigimport.h"
+
 #include "polling/pollscheduler.h"
 #include "providers/providerregistry.h"
 #include "secrets/secretstore.h"
@@ -14,6 +16,7 @@
 #include <QCoreApplication>
 #include <QFutureWatcher>
 #include <QPointer>
+#include <QFileInfo>
 #include <QUuid>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -109,7 +112,7 @@ void AppCore::addCloud(Cloud cloud, const QHash<QString, QString> &secrets, QObj
         done(Error{tr("Unknown provider \"%1\"").arg(cloud.provider), {}});
         return;
     }
-    Credentials creds{cloud.config, secrets};
+    Credentials creds{cloud.config, secrets, {}};
     if (Status valid = provider->validate(creds); !valid) {
         done(valid.error());
         return;
@@ -240,6 +243,19 @@ QVector<DiscoveredCloud> discoverLocal()
         out << d;
     }
 #endif
+    // Hosts the user already reaches with ssh: offered as one "Other server" cloud.
+    const SshConfig::Environment env = SshConfig::Environment::current();
+    if (const QString path = SshConfig::defaultPath(env); QFileInfo::exists(path)) {
+        if (auto config = SshConfig::fromFile(path, env); config && !config.value().importableHosts().isEmpty()) {
+            const QVector<SshHostConfig> hosts = config.value().importableHosts();
+            DiscoveredCloud d;
+            d.provider = QStringLiteral("other");
+            d.name = QStringLiteral("ssh-config");
+            d.config.insert(QStringLiteral("hosts"), SshConfigImport::hostEntries(config.value(), hosts, env.localUser));
+            d.description = QCoreApplication::translate("FirstRun", "%n host(s) from ~/.ssh/config", nullptr, int(hosts.size()));
+            out << d;
+        }
+    }
     return out;
 }
 

@@ -1,7 +1,10 @@
 #include "clouddialog.h"
 
+#include "inventory/inventorystore.h"
+#include "keys/keyrepository.h"
 #include "providers/providerregistry.h"
 #include "services/appcore.h"
+#include "services/storeservice.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -14,6 +17,7 @@
 #include <QJsonValue>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
@@ -328,6 +332,25 @@ QWidget *CloudDialog::createEditor(const FormField &field, QWidget *parent)
         row->setProperty("mistEditor", QVariant::fromValue<QObject *>(edit));
         return row;
     }
+    case FormField::Type::SshKey: {
+        // Stored keys, listed on the store thread; the value is the key's uuid.
+        auto *combo = new QComboBox(parent);
+        combo->addItem(tr("(default key and ssh-agent)"), QString());
+        QPointer<QComboBox> guard(combo);
+        m_core->store()->call<QVector<SshKey>>(
+            combo, [](InventoryStore &store) { return KeyRepository(store, QStringLiteral("user")).list(); },
+            [guard](Result<QVector<SshKey>> keys) {
+                if (!guard || !keys)
+                    return;
+                for (const SshKey &k : keys.value())
+                    guard->addItem(QStringLiteral("%1 (%2)").arg(k.name, k.fingerprint), k.uuid);
+                // A value set before the list arrived (editing a cloud).
+                if (const int i = guard->findData(guard->property("mistPendingValue").toString()); i > 0)
+                    guard->setCurrentIndex(i);
+            });
+        editor = combo;
+        break;
+    }
     case FormField::Type::Integer: {
         auto *edit = new QLineEdit(parent);
         edit->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?\\d{0,18}")), edit));
@@ -374,6 +397,7 @@ void CloudDialog::setEditorValue(const FieldWidget &fw, const QVariant &value)
     } else if (auto *check = qobject_cast<QCheckBox *>(target)) {
         check->setChecked(value.toBool());
     } else if (auto *combo = qobject_cast<QComboBox *>(target)) {
+        combo->setProperty("mistPendingValue", value.toString());
         const int i = combo->findData(value.toString());
         if (i >= 0)
             combo->setCurrentIndex(i);

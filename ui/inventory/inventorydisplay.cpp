@@ -73,6 +73,7 @@ const QString &InventoryDisplay::stateLabel(const QString &state)
         {MachineState::Terminated, trModel("Terminated")},
         {MachineState::Error, trModel("Error")},
         {MachineState::Unknown, trModel("Unknown")},
+        {MachineState::Unreachable, trModel("Unreachable")},
     };
     const auto it = labels.constFind(state);
     return it == labels.cend() ? state : *it;

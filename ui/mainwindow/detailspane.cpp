@@ -32,6 +32,7 @@ const QString kCloudDisable = QStringLiteral("cloud:disable");
 const QString kCloudRemove = QStringLiteral("cloud:remove");
 const QString kEditTags = QStringLiteral("machine:tags");
 const QString kMachineRefresh = QStringLiteral("machine:refresh");
+const QString kOpenShell = QStringLiteral("machine:shell");
 
 QString orDash(const QString &text)
 {
@@ -233,6 +234,44 @@ void DetailsPane::refresh()
     show(content);
 }
 
+void DetailsPane::addServerRows(const Machine &m, QVector<Row> &rows) const
+{
+    // What an SSH probe found (Other server) and how Mist connects, in words rather than JSON.
+    const QJsonObject probe = m.extra.value(QLatin1String("probe")).toObject();
+    const QString probeError = m.extra.value(QLatin1String("probe_error")).toString();
+    const QJsonObject ssh = m.extra.value(QLatin1String("ssh")).toObject();
+    if (probe.isEmpty() && probeError.isEmpty() && ssh.isEmpty())
+        return;
+    rows << Row{tr("Server"), {}, false, true};
+    if (!ssh.isEmpty()) {
+        QString target = QStringLiteral("%1@%2").arg(ssh.value(QLatin1String("user")).toString(QStringLiteral("root")),
+                                                     ssh.value(QLatin1String("host")).toString());
+        if (const int port = ssh.value(QLatin1String("port")).toInt(22); port != 22)
+            target += QStringLiteral(":%1").arg(port);
+        if (const QString jump = ssh.value(QLatin1String("proxy_jump")).toString(); !jump.isEmpty())
+            target += tr(" via %1").arg(jump);
+        rows << Row{tr("SSH"), target, false, false};
+    }
+    if (!probeError.isEmpty())
+        rows << Row{tr("Last probe"), probeError, true, false};
+    if (const QString v = probe.value(QLatin1String("hostname")).toString(); !v.isEmpty())
+        rows << Row{tr("Host name"), v, false, false};
+    if (const QString v = probe.value(QLatin1String("kernel")).toString(); !v.isEmpty())
+        rows << Row{tr("Kernel"), QStringList{v, probe.value(QLatin1String("arch")).toString()}.join(QLatin1Char(' ')).trimmed(), false, false};
+    if (const QDateTime boot = QDateTime::fromString(probe.value(QLatin1String("booted_at")).toString(), Qt::ISODate); boot.isValid()) {
+        const qint64 secs = boot.secsTo(QDateTime::currentDateTimeUtc());
+        const QString up = secs >= 86400 ? tr("%n day(s)", nullptr, int(secs / 86400)) : tr("%1 h %2 min").arg(secs / 3600).arg(secs % 3600 / 60);
+        rows << Row{tr("Uptime"), tr("%1 (since %2)").arg(up, QLocale().toString(boot.toLocalTime(), QLocale::ShortFormat)), false, false};
+    }
+    const QJsonArray disks = probe.value(QLatin1String("disks")).toArray();
+    for (const QJsonValue &d : disks) {
+        const QJsonObject o = d.toObject();
+        const int used = o.value(QLatin1String("used_percent")).toInt();
+        rows << Row{tr("Disk %1").arg(o.value(QLatin1String("mount")).toString()),
+                    tr("%1 % used of %2 GB").arg(used).arg(o.value(QLatin1String("size_gb")).toDouble()), used >= 90, false};
+    }
+}
+
 DetailsPane::Content DetailsPane::machineContent(const Machine &m) const
 {
     Content c;
@@ -271,10 +310,16 @@ DetailsPane::Content DetailsPane::machineContent(const Machine &m) const
     add(tr("Cost"), costText(m));
     add(tr("Tags"), tagsText(m.userTags));
     add(tr("Provider tags"), tagsText(m.providerTags));
-    if (!m.extra.isEmpty()) {
-        c.rows << Row{tr("Provider details"), {}, false, true};
-        for (auto it = m.extra.constBegin(); it != m.extra.constEnd(); ++it)
-            add(it.key(), jsonText(it.value()));
+    addServerRows(m, c.rows);
+    static const QStringList shownAbove = {QStringLiteral("probe"), QStringLiteral("probe_error"), QStringLiteral("ssh")};
+    bool heading = false;
+    for (auto it = m.extra.constBegin(); it != m.extra.constEnd(); ++it) {
+        if (shownAbove.contains(it.key()))
+            continue;
+        if (!heading)
+            c.rows << Row{tr("Provider details"), {}, false, true};
+        heading = true;
+        add(it.key(), jsonText(it.value()));
     }
 
     if (m_actions->isBusy(m.id)) {
@@ -282,6 +327,8 @@ DetailsPane::Content DetailsPane::machineContent(const Machine &m) const
     } else {
         c.buttons = m_actions->allowedActions({m.id});
     }
+    if (m_canOpenShell && m_canOpenShell(m))
+        c.buttons.prepend(kOpenShell);
     c.buttons << kEditTags << kMachineRefresh;
     return c;
 }
@@ -465,6 +512,9 @@ void DetailsPane::rebuildButtons(const QStringList &buttons)
         } else if (id == kCloudRemove) {
             text = tr("Remove…");
             tip = tr("Remove this cloud and its machines from Mist Desktop");
+        } else if (id == kOpenShell) {
+            text = tr("Open shell");
+            tip = tr("A terminal on this machine in a new tab (Ctrl+Alt+S, or double-click it in the tree)");
         } else if (id == kEditTags) {
             text = tr("Edit tags…");
             tip = tr("Edit the user tags (Ctrl+T)");
@@ -503,6 +553,8 @@ void DetailsPane::buttonClicked(const QString &id)
         m_actions->editTags(m_machineIds);
     else if (id == kMachineRefresh)
         m_actions->refreshCloud(first ? first->cloudId : 0);
+    else if (id == kOpenShell)
+        emit openShellRequested();
     else
         m_actions->runAction(id, m_machineIds);
 }

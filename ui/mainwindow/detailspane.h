@@ -3,6 +3,8 @@
 #include <QVector>
 #include <QWidget>
 
+#include <functional>
+
 class QFormLayout;
 class QGridLayout;
 class QLabel;
@@ -40,6 +42,12 @@ public:
     };
     QVector<Row> rows() const { return m_rows; }
 
+    // Whether "Open shell" is offered for a machine (set by the window that can open one).
+    void setShellAvailability(std::function<bool(const Machine &)> canOpenShell) { m_canOpenShell = std::move(canOpenShell); }
+
+signals:
+    void openShellRequested();   // for the current selection
+
 public slots:
     void scheduleRefresh();
     void refresh();
@@ -55,6 +63,7 @@ private:
         bool operator==(const Content &other) const = default;
     };
     Content machineContent(const Machine &machine) const;
+    void addServerRows(const Machine &machine, QVector<Row> &rows) const;
     Content machinesContent(const QVector<const Machine *> &machines) const;
     Content cloudContent(const Cloud &cloud) const;
     void show(const Content &content);
@@ -77,6 +86,7 @@ private:
     QFormLayout *m_form;
     QTimer *m_refreshTimer;
     QTimer *m_clockTimer;   // "3 minutes ago" ages
+    std::function<bool(const Machine &)> m_canOpenShell;
 };
 
 } // namespace mist

@@ -11,6 +11,9 @@
 #include "polling/pollscheduler.h"
 #include "services/appcore.h"
 #include "services/storeservice.h"
+#include "sessions/sessioncontroller.h"
+#include "sessions/sessiontabs.h"
+#include "sessions/terminalactions.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -23,6 +26,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QStatusBar>
@@ -137,13 +141,41 @@ void MainWindow::createCentral()
     header->resizeSection(InventoryModel::CostColumn, 6 * em);
     layout->addWidget(m_tree, 1);
     m_stack->addWidget(page);
-    setCentralWidget(m_stack);
+
+    m_terminals = new TerminalActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
+        const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
+        const Machine *machine = current.isValid() ? m_model->machineAt(current) : nullptr;
+        const Cloud *cloud = current.isValid() ? m_model->cloudAt(current) : nullptr;
+        return {cloud, machine};
+    }, this);
+    connect(m_terminals, &TerminalActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
+    SessionTabs *tabs = m_terminals->tabs();
+    m_centralSplit = new QSplitter(Qt::Vertical, this);
+    m_centralSplit->setObjectName(QStringLiteral("centralSplit"));
+    m_centralSplit->setChildrenCollapsible(false);
+    m_centralSplit->addWidget(m_stack);
+    m_centralSplit->addWidget(tabs);
+    m_centralSplit->setStretchFactor(0, 1);
+    m_centralSplit->setStretchFactor(1, 2);
+    tabs->hide();   // until the first terminal
+    connect(tabs, &SessionTabs::countChanged, this, [this, tabs] {
+        const bool any = tabs->count() > 0;
+        if (any && tabs->isHidden()) {
+            tabs->show();
+            const int h = m_centralSplit->height();
+            m_centralSplit->setSizes({h / 3, h - h / 3});
+        } else if (!any) {
+            tabs->hide();
+            m_tree->setFocus();
+        }
+    });
+    setCentralWidget(m_centralSplit);
     m_tree->setEnabled(false);   // until the inventory is open
     m_search->setEnabled(false);
 
     connect(m_tree, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
     connect(header, &QWidget::customContextMenuRequested, this, &MainWindow::showHeaderMenu);
-    connect(m_tree, &QTreeView::activated, this, &MainWindow::openDetails);
+    connect(m_tree, &QTreeView::activated, this, &MainWindow::onActivated);
     connect(m_tree->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onSelectionChanged);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
@@ -160,6 +192,11 @@ void MainWindow::createDocks()
     setDockNestingEnabled(true);
     m_details = new DetailsPane(m_model, m_actions, this);
     m_details->setObjectName(QStringLiteral("detailsPane"));
+    m_details->setShellAvailability([this](const Machine &m) {
+        const Cloud *c = m_model->cloud(m.cloudId);
+        return c && SessionController::canOpenShell(*c, m);
+    });
+    connect(m_details, &DetailsPane::openShellRequested, m_terminals, &TerminalActions::openShellForSelection);
     m_detailsDock = new QDockWidget(tr("Details"), this);
     m_detailsDock->setObjectName(QStringLiteral("detailsDock"));
     m_detailsDock->setWidget(m_details);
@@ -313,6 +350,12 @@ void MainWindow::createMenusAndToolBar()
     machine->addSeparator();
     machine->addAction(m_editTags);
     machine->addAction(m_openDetails);
+
+    machine->addSeparator();
+    machine->addAction(m_terminals->openShellAction());
+    machine->addAction(m_terminals->sshSettingsAction());
+
+    m_terminals->addToMenu(menuBar()->addMenu(tr("&Terminal")));
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_about);
@@ -521,6 +564,7 @@ void MainWindow::onSelectionChanged()
 
 void MainWindow::updateActions()
 {
+    m_terminals->updateEnabled();
     const QVector<qint64> machines = selectedMachineIds();
     const QVector<qint64> clouds = selectedCloudIds();
     const QStringList allowed = m_ready ? m_actions->allowedActions(machines) : QStringList{};
@@ -552,6 +596,14 @@ void MainWindow::refreshSelectedClouds()
     if (clouds.size() == 1)
         if (const Cloud *c = m_model->cloud(clouds.first()))
             m_status->showMessage(tr("Refreshing %1…").arg(c->name));
+}
+
+void MainWindow::onActivated(const QModelIndex &index)
+{
+    // A machine opens a shell (double-click or Enter); anything else shows its details.
+    if (!isCloudRow(index) && m_terminals->openShellForSelection())
+        return;
+    openDetails();
 }
 
 void MainWindow::openDetails()
@@ -633,6 +685,10 @@ void MainWindow::showContextMenu(const QPoint &pos)
         if (allowed.isEmpty())
             menu.addAction(tr("No actions possible in this state"))->setEnabled(false);
         menu.addSeparator();
+        if (machines.size() == 1) {
+            menu.addAction(m_terminals->openShellAction());
+            menu.addAction(m_terminals->sshSettingsAction());
+        }
         menu.addAction(m_openDetails);
         menu.addAction(m_editTags);
         menu.addSeparator();

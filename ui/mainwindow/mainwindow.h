@@ -10,6 +10,7 @@
 class QAction;
 class QDockWidget;
 class QLabel;
+class QSplitter;
 class QStackedWidget;
 class QTreeView;
 
@@ -24,6 +25,7 @@ class InventoryFilterProxy;
 class InventoryModel;
 class SearchBar;
 class StatusIndicator;
+class TerminalActions;
 
 // The main window: search box over the inventory tree, details pane and audit log in docks,
 // menus/toolbar/context menu for actions, status bar. Wires AppCore's signals to the model
@@ -46,6 +48,7 @@ public:
     ActionController *actionController() const { return m_actions; }
     StatusIndicator *statusIndicator() const { return m_status; }
     DiscoveryBar *discoveryBar() const { return m_discovery; }
+    TerminalActions *terminals() const { return m_terminals; }
     bool isReady() const { return m_ready; }
     QString startError() const { return m_startError; }
 
@@ -75,6 +78,7 @@ private:
     void showContextMenu(const QPoint &pos);
     void showHeaderMenu(const QPoint &pos);
     void openDetails();
+    void onActivated(const QModelIndex &index);
     void refreshSelectedClouds();
     QVector<qint64> selectedCloudIds() const;   // clouds of all selected rows
     void select(const QModelIndex &sourceIndex);
@@ -86,6 +90,8 @@ private:
     SearchBar *m_search = nullptr;
     QTreeView *m_tree = nullptr;
     QStackedWidget *m_stack = nullptr;
+    QSplitter *m_centralSplit = nullptr;   // inventory above, terminal tabs below
+    TerminalActions *m_terminals = nullptr;
     DiscoveryBar *m_discovery = nullptr;
     DetailsPane *m_details = nullptr;
     QDockWidget *m_detailsDock = nullptr;
