@@ -206,6 +206,11 @@ bool SshTestServer::writeConfig()
     c += QStringLiteral("UsePAM no\nStrictModes no\nAllowTcpForwarding yes\nPermitTTY yes\n"
                         "MaxStartups 100\nMaxSessions 100\nLoginGraceTime 30\nLogLevel INFO\n"
                         "Subsystem sftp internal-sftp\n");
+    // Sessions get a HOME of their own (an empty folder here): the account's real dotfiles
+    // (a slow or lock-waiting ~/.bashrc, which bash sources even for commands run by sshd)
+    // must not decide whether the tests pass.
+    QDir().mkpath(m_dir.filePath(QStringLiteral("home")));
+    c += QStringLiteral("SetEnv HOME=%1\n").arg(m_dir.filePath(QStringLiteral("home")));
     return f.write(c.toUtf8()) > 0;
 }
 

@@ -252,13 +252,20 @@ void TestTerminalTabs::changedHostKeyIsRefusedThenReplaced()
     QTemporaryDir dir;
     App app(dir.path());
     QTRY_VERIFY_WITH_TIMEOUT(app.window->isReady(), kTimeoutMs);
-    app.window->terminals()->controller()->setUnknownHostKeyAnswer(true);
     const QString name = QStringLiteral("box");
     QVERIFY(addServer(app, sshd, name));
     app.window->tree()->setCurrentIndex(findMachine(app.window.get(), name));
     action(app.window.get(), "actionOpenShell")->trigger();
     SessionPane *pane = app.tabs()->currentPane();
     QVERIFY(pane);
+
+    // First contact: the user is shown the fingerprint while the connection waits.
+    QMessageBox *ask = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((ask = app.window->findChild<QMessageBox *>(QStringLiteral("unknownHostKeyBox"))) != nullptr,
+                             kTimeoutMs);
+    QVERIFY2(ask->informativeText().contains(sshd.hostKeyFingerprint()), qPrintable(ask->informativeText()));
+    QCOMPARE(pane->session()->state(), TerminalSession::State::Connecting);
+    ask->buttons().first()->click();   // "Trust and connect"
     QTRY_COMPARE_WITH_TIMEOUT(pane->session()->state(), TerminalSession::State::Connected, kTimeoutMs);
 
     // The server gets a new host key: a reconnect is refused.
