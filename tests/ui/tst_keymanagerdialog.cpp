@@ -89,11 +89,7 @@ private slots:
     void initTestCase()
     {
         qputenv("MIST_KEYCHAIN_SERVICE", m_service.toUtf8());
-        if (!test::secretServiceAvailable()) {
-            if (qEnvironmentVariableIsSet("MIST_REQUIRE_KEYCHAIN"))
-                QFAIL("No Secret Service on the session bus; the test command should have started gnome-keyring-daemon");
-            QSKIP("No Secret Service on the session bus (run through scripts/with-keyring.sh)");
-        }
+        MIST_REQUIRE_KEYCHAIN();
         auto location = DataLocation::resolve(m_dir.filePath(QStringLiteral("data")));
         QVERIFY(location.ok());
         m_core = std::make_unique<AppCore>(location.value());
