@@ -71,13 +71,25 @@ QString screenText(TerminalScreen *screen)
     return lines.join(QLatin1Char('\n'));
 }
 
-// Lines that are exactly `text` (the command line echo has a prompt and the command before).
+// Output lines that are `text`. Keystrokes typed before the shell's first prompt are echoed
+// by the tty first, so the output can then follow the prompt on its line ("# local-21").
+// The commands are written so that their own echo never ends with the expected output.
 int linesEqual(TerminalScreen *screen, const QString &text)
 {
     int n = 0;
-    for (int i = 0; i < screen->totalLines(); ++i)
-        n += screen->lineText(i).trimmed() == text;
+    for (int i = 0; i < screen->totalLines(); ++i) {
+        const QString line = screen->lineText(i).trimmed();
+        n += line == text || line.endsWith(QLatin1Char(' ') + text);
+    }
     return n;
+}
+
+bool screenHasText(TerminalScreen *screen)
+{
+    for (int i = 0; i < screen->totalLines(); ++i)
+        if (!screen->lineText(i).trimmed().isEmpty())
+            return true;
+    return false;
 }
 
 QModelIndex findMachine(MainWindow *w, const QString &name)
@@ -140,8 +152,10 @@ bool addServer(App &app, const test::SshTestServer &sshd, const QString &name)
     return added && findMachine(app.window.get(), name).isValid();
 }
 
+// Types a command line once the shell has drawn something (its prompt).
 void typeInto(SessionPane *pane, const QString &text)
 {
+    QTRY_VERIFY_WITH_TIMEOUT(screenHasText(pane->session()->screen()), kTimeoutMs);
     pane->view()->setFocus();
     QTest::keyClicks(pane->view(), text);
     QTest::keyClick(pane->view(), Qt::Key_Return);
