@@ -5,12 +5,15 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  g++ cmake ninja-build pkg-config git
+  g++ cmake ninja-build pkg-config git ccache
   # Qt 6 and its tools
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   qt6-qpa-plugins libgl-dev fonts-dejavu-core
   # libraries
   qtkeychain-qt6-dev libsqlite3-dev libvirt-dev libssh-dev libvterm-dev
+  qt6-websockets-dev libyaml-cpp-dev
+  # tests: HTTP fixture servers that answer as the vendor APIs document
+  qt6-httpserver-dev
   # tests: a real Secret Service in a private D-Bus session
   dbus gnome-keyring
   # tests: a real OpenSSH server on loopback, ssh-keygen for its keys

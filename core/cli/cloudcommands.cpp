@@ -5,6 +5,7 @@
 #include "util/logging.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QUuid>
@@ -31,6 +32,7 @@ QString typeName(FormField::Type type)
     case FormField::Type::File: return QStringLiteral("file");
     case FormField::Type::Password: return QStringLiteral("password");
     case FormField::Type::SshKey: return QStringLiteral("ssh-key");
+    case FormField::Type::SecretFile: return QStringLiteral("secret-file");
     }
     return QStringLiteral("text");
 }
@@ -40,6 +42,18 @@ QJsonValue defaultValue(const FormField &f)
     if (!f.defaultValue.isValid() || f.defaultValue.isNull())
         return QJsonValue(QJsonValue::Null);
     return QJsonValue::fromVariant(f.defaultValue);
+}
+
+// A SecretFile field's value on the command line is a path; the contents are the secret.
+Result<QString> readSecretFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QCoreApplication::translate("CloudCommands", "Cannot read \"%1\"").arg(path), file.errorString()};
+    const QByteArray data = file.read(1 << 20);
+    if (data.trimmed().isEmpty())
+        return Error{QCoreApplication::translate("CloudCommands", "\"%1\" is empty").arg(path), {}};
+    return QString::fromUtf8(data);
 }
 
 const FormField *fieldOf(const ProviderInfo &info, const QString &id)
@@ -287,6 +301,7 @@ int CloudCommands::add(const QStringList &args)
         cloud.pollIntervalSec = interval;
     }
 
+    QHash<QString, QString> fileSecrets;
     for (const QString &assignment : p.values(QStringLiteral("set"))) {
         const qsizetype eq = assignment.indexOf(QLatin1Char('='));
         if (eq <= 0)
@@ -296,6 +311,13 @@ int CloudCommands::add(const QStringList &args)
         if (!f)
             return m_ctx.usageError(p, tr("unknown field \"%1\" for provider %2; its fields are: %3")
                                            .arg(id, info.id, fieldIds(info)));
+        if (f->type == FormField::Type::SecretFile) {   // a path: its contents go to the keychain
+            Result<QString> contents = readSecretFile(assignment.mid(eq + 1));
+            if (!contents)
+                return m_ctx.usageError(p, contents.error().toString());
+            fileSecrets.insert(id, contents.value());
+            continue;
+        }
         if (f->secret)   // the value is deliberately not repeated anywhere
             return m_ctx.usageError(p, tr("\"%1\" is a secret field and is not accepted on the command line, where "
                                           "other users can see it; use --secret %1 and type the value on standard input")
@@ -323,7 +345,8 @@ int CloudCommands::add(const QStringList &args)
             cloud.config.insert(f.id, d);
     }
     for (const FormField &f : info.fields) {
-        const bool given = f.secret ? secretFields.contains(f.id) : hasValue(cloud.config, f.id);
+        const bool given = f.secret ? secretFields.contains(f.id) || fileSecrets.contains(f.id)
+                                    : hasValue(cloud.config, f.id);
         if (f.required && !given)
             return m_ctx.usageError(p, f.secret ? tr("missing required field \"%1\" (%2); use --secret %1").arg(f.id, f.label)
                                                 : tr("missing required field \"%1\" (%2); use --set %1=VALUE").arg(f.id, f.label));
@@ -355,6 +378,7 @@ int CloudCommands::add(const QStringList &args)
     Result<QHash<QString, QString>> secrets = readSecrets(name, secretFields, info);
     if (!secrets)
         return m_ctx.fail(secrets.error());
+    secrets.value().insert(fileSecrets);
     if (Status valid = provider->validate(Credentials{cloud.config, secrets.value(), {}}); !valid)
         return m_ctx.usageError(p, valid.error().toString());
 

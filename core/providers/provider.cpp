@@ -50,6 +50,13 @@ QString title(const QString &action)
     if (action == Rename) return QCoreApplication::translate("Action", "Rename…");
     if (action == Destroy) return QCoreApplication::translate("Action", "Destroy");
     if (action == Remove) return QCoreApplication::translate("Action", "Remove from Mist");
+    if (action == Restart) return QCoreApplication::translate("Action", "Restart");
+    if (action == Pause) return QCoreApplication::translate("Action", "Pause");
+    if (action == Unpause) return QCoreApplication::translate("Action", "Unpause");
+    if (action == Cordon) return QCoreApplication::translate("Action", "Cordon");
+    if (action == Uncordon) return QCoreApplication::translate("Action", "Uncordon");
+    if (action == Scale) return QCoreApplication::translate("Action", "Scale…");
+    if (action == RolloutRestart) return QCoreApplication::translate("Action", "Restart rollout");
     return action;
 }
 
@@ -58,5 +65,10 @@ bool isDestructive(const QString &action)
     return action == Destroy || action == PowerOff || action == Remove;
 }
 } // namespace Action
+
+WatchOutcome Provider::watch(const Credentials &, const QString &, WatchSink &)
+{
+    return {};
+}
 
 } // namespace mist

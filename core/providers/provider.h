@@ -15,12 +15,15 @@
 namespace mist {
 
 class HostKeyVerifier;
+class ContainerAccess;
 
 // One field of a provider's connection form. The add-cloud dialog and `mist clouds add`
 // are generated from these.
 struct FormField
 {
-    enum class Type { Text, Url, Integer, Boolean, Choice, File, Password, SshKey };   // SshKey: a stored key's uuid
+    // SshKey: a stored key's uuid. SecretFile: the user picks a file (a TLS private key), its
+    // contents go to the keychain like a Password; the provider gets the contents as the secret.
+    enum class Type { Text, Url, Integer, Boolean, Choice, File, Password, SshKey, SecretFile };
 
     QString id;            // "uri", "password"
     QString label;         // translated label
@@ -43,6 +46,13 @@ inline const QString Resume = QStringLiteral("resume");
 inline const QString Rename = QStringLiteral("rename");       // argument "name"
 inline const QString Destroy = QStringLiteral("destroy");     // delete the machine for good
 inline const QString Remove = QStringLiteral("remove");       // forget it in Mist, the machine is untouched
+inline const QString Restart = QStringLiteral("restart");     // containers: stop + start
+inline const QString Pause = QStringLiteral("pause");         // containers: freeze processes
+inline const QString Unpause = QStringLiteral("unpause");
+inline const QString Cordon = QStringLiteral("cordon");       // Kubernetes nodes
+inline const QString Uncordon = QStringLiteral("uncordon");
+inline const QString Scale = QStringLiteral("scale");         // owning Deployment/StatefulSet; argument "replicas"
+inline const QString RolloutRestart = QStringLiteral("rollout-restart");
 
 QString title(const QString &action);   // translated button text
 bool isDestructive(const QString &action);
@@ -80,8 +90,43 @@ struct PollResult
     bool complete = false;
     Error error;                 // set when !success, or a warning for a partial poll
     QVector<Machine> machines;   // externalId/parentExternalId set, ids 0
+    // Providers that can watch (Kubernetes): where the watch resumes after this listing
+    // (resourceVersions, opaque to everyone else). Empty: the cloud is only polled.
+    QString watchCursor;
 
     static PollResult failure(Error e) { PollResult r; r.error = std::move(e); return r; }
+};
+
+// Changes a provider's watch reports between polls. Machines are complete records as in a
+// poll. Removed ids are deleted for good by the cloud (not "missing"): the store removes them
+// at once and audits it.
+struct WatchBatch
+{
+    QVector<Machine> upserts;
+    QStringList removedExternalIds;
+
+    bool isEmpty() const { return upserts.isEmpty() && removedExternalIds.isEmpty(); }
+};
+
+// Where a running watch sends its changes. Called on the watch's thread; the poll scheduler
+// batches them for the store thread.
+class WatchSink
+{
+public:
+    virtual ~WatchSink() = default;
+    virtual void deliver(WatchBatch batch) = 0;
+    virtual bool stopRequested() const = 0;   // a watch checks this at least once a second
+};
+
+struct WatchOutcome
+{
+    enum class End {
+        Stopped,    // stopRequested() or the provider cannot watch
+        Expired,    // the cursor is too old (Kubernetes 410 Gone): list again, then watch again
+        Failed      // the connection broke: error says why; the scheduler backs off and lists again
+    };
+    End end = End::Stopped;
+    Error error;
 };
 
 struct ActionRequest
@@ -110,6 +155,13 @@ public:
 
     virtual Status runAction(const Credentials &credentials, const Machine &machine,
                              const ActionRequest &request) = 0;
+
+    // Follows changes after a complete poll that returned a watchCursor; blocks on its own
+    // thread until stopped, expired or failed. The default cannot watch.
+    virtual WatchOutcome watch(const Credentials &credentials, const QString &cursor, WatchSink &sink);
+
+    // Shells, commands and logs inside containers/pods (Docker, Kubernetes). Null: none.
+    virtual ContainerAccess *containerAccess() { return nullptr; }
 };
 
 } // namespace mist

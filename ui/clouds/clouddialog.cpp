@@ -10,6 +10,7 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -214,8 +215,22 @@ void CloudDialog::rememberTypedValues()
     if (m_info.id.isEmpty())
         return;
     QVariantMap values;
-    for (const FieldWidget &fw : std::as_const(m_fields))
-        values.insert(fw.field.id, editorValue(fw));
+    for (const FieldWidget &fw : std::as_const(m_fields)) {
+        QVariant value = editorValue(fw);
+        // A secret file (TLS key): its contents go to the keychain, the path nowhere.
+        if (fw.field.type == FormField::Type::SecretFile && !value.toString().isEmpty()) {
+            QFile file(value.toString());
+            const QByteArray contents = file.open(QIODevice::ReadOnly) ? file.read(1 << 20) : QByteArray();
+            if (contents.trimmed().isEmpty()) {
+                showError(tr("Cannot read %1 from \"%2\": %3")
+                              .arg(fw.field.label, value.toString(),
+                                   file.error() == QFileDevice::NoError ? tr("the file is empty") : file.errorString()));
+                return;
+            }
+            value = QString::fromUtf8(contents);
+        }
+        values.insert(fw.field.id, value);
+    }
     m_typed.insert(m_info.id, values);
 }
 
@@ -305,14 +320,17 @@ QWidget *CloudDialog::createEditor(const FormField &field, QWidget *parent)
         editor = combo;
         break;
     }
-    case FormField::Type::File: {
+    case FormField::Type::File:
+    case FormField::Type::SecretFile: {
         // The line edit carries the field's name; the row is a line edit plus "Browse…".
         auto *row = new QWidget(parent);
         auto *h = new QHBoxLayout(row);
         h->setContentsMargins(0, 0, 0, 0);
         auto *edit = new QLineEdit(row);
         edit->setObjectName(objectName);
-        edit->setPlaceholderText(field.help);
+        const bool stored = field.type == FormField::Type::SecretFile && m_editing
+                            && m_cloud.secretFields.contains(field.id);
+        edit->setPlaceholderText(stored ? tr("(stored in the keychain — choose a file to replace)") : field.help);
         edit->setToolTip(field.help);
         auto *browse = new QToolButton(row);
         browse->setObjectName(QStringLiteral("browse_") + field.id);
@@ -462,8 +480,22 @@ void CloudDialog::accept()
     }
 
     QVariantMap values;
-    for (const FieldWidget &fw : std::as_const(m_fields))
-        values.insert(fw.field.id, editorValue(fw));
+    for (const FieldWidget &fw : std::as_const(m_fields)) {
+        QVariant value = editorValue(fw);
+        // A secret file (TLS key): its contents go to the keychain, the path nowhere.
+        if (fw.field.type == FormField::Type::SecretFile && !value.toString().isEmpty()) {
+            QFile file(value.toString());
+            const QByteArray contents = file.open(QIODevice::ReadOnly) ? file.read(1 << 20) : QByteArray();
+            if (contents.trimmed().isEmpty()) {
+                showError(tr("Cannot read %1 from \"%2\": %3")
+                              .arg(fw.field.label, value.toString(),
+                                   file.error() == QFileDevice::NoError ? tr("the file is empty") : file.errorString()));
+                return;
+            }
+            value = QString::fromUtf8(contents);
+        }
+        values.insert(fw.field.id, value);
+    }
     QJsonObject config;
     QHash<QString, QString> secrets;   // only what was typed: empty means "keep"
     AppCore::splitForm(m_info, values, config, secrets);
