@@ -1,5 +1,7 @@
 #include "sshcommands.h"
 
+#include "cli/containercommands.h"
+
 #include "ssh/hostkeys.h"
 #include "ssh/sshtargetresolver.h"
 #include "util/logging.h"
@@ -340,7 +342,11 @@ int SshCommands::exec(const QStringList &args)
                                         "its standard output and error come back apart; the exit status is the\n"
                                         "command's. The words of COMMAND are joined with spaces (as ssh does)."));
     addConnectOptions(p);
+    p.addOption({QStringLiteral("-c"), QStringLiteral("--container")}, QStringLiteral("NAME"),
+                tr("Kubernetes pods: which container (default: the first)."));
     p.addPositional(QStringLiteral("COMMAND"), tr("The command line to run (after --)"));
+    p.addNote(tr("Containers (Docker) and pods (Kubernetes) run the command through their runtime's API, not\n"
+                 "SSH; their COMMAND words are passed as they are, without a shell."));
     if (auto code = m_ctx.parse(p, args))
         return *code;
     QStringList words = p.positionals();
@@ -350,6 +356,11 @@ int SshCommands::exec(const QStringList &args)
     const QString command = words.join(QLatin1Char(' '));
     if (command.trimmed().isEmpty())
         return m_ctx.usageError(p, tr("missing the command (put it after --)"));
+
+    if (Status s = m_ctx.open(); !s)
+        return m_ctx.fail(s.error());
+    if (Result<Machine> m = m_ctx.store().findMachine(machineName); m && ContainerCommands::isContainer(m.value()))
+        return ContainerCommands(m_ctx).exec(m.value(), words, p.value(QStringLiteral("container")));
 
     Connection c;
     if (auto code = connect(p, machineName, c))

@@ -1,5 +1,7 @@
 #include "appcore.h"
 
+#include "containers/containerlauncher.h"
+
 #include "services/sshconfigimport.h"
 
 #include "polling/pollscheduler.h"
@@ -44,6 +46,7 @@ AppCore::AppCore(const DataLocation &location, QObject *parent)
     , m_store(new StoreService(this))
     , m_poller(new PollScheduler(m_store, this))
     , m_actions(new ActionRunner(m_store, m_poller, this))
+    , m_containers(new ContainerLauncher(m_store, this))
 {
     qRegisterMetaType<mist::InventorySnapshot>();
     m_keychainPool.setMaxThreadCount(1);   // keychain prompts one at a time

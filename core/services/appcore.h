@@ -19,6 +19,7 @@ namespace mist {
 class StoreService;
 class PollScheduler;
 class ActionRunner;
+class ContainerLauncher;
 class InventoryStore;
 
 // Something found on this computer at first start that the user may add as a cloud.
@@ -49,6 +50,7 @@ public:
     StoreService *store() const { return m_store; }
     PollScheduler *poller() const { return m_poller; }
     ActionRunner *actions() const { return m_actions; }
+    ContainerLauncher *containers() const { return m_containers; }
     QSettings &settings() { return m_settings; }
     const DataLocation &location() const { return m_location; }
 
@@ -78,6 +80,7 @@ private:
     StoreService *m_store;
     PollScheduler *m_poller;
     ActionRunner *m_actions;
+    ContainerLauncher *m_containers;
     QThreadPool m_keychainPool;
 };
 

@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "containers/containeractions.h"
+
 #include "audit/auditlogview.h"
 #include "inventory/inventoryfilterproxy.h"
 #include "inventory/inventorymodel.h"
@@ -149,6 +151,12 @@ void MainWindow::createCentral()
         return {cloud, machine};
     }, this);
     connect(m_terminals, &TerminalActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
+    m_containers = new ContainerActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
+        const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
+        if (!current.isValid())
+            return {nullptr, nullptr};
+        return {m_model->cloudAt(current), m_model->machineAt(current)};
+    }, this);
     SessionTabs *tabs = m_terminals->tabs();
     m_centralSplit = new QSplitter(Qt::Vertical, this);
     m_centralSplit->setObjectName(QStringLiteral("centralSplit"));
@@ -354,6 +362,7 @@ void MainWindow::createMenusAndToolBar()
     machine->addSeparator();
     machine->addAction(m_terminals->openShellAction());
     machine->addAction(m_terminals->sshSettingsAction());
+    m_containers->addToMenu(machine);
 
     m_terminals->addToMenu(menuBar()->addMenu(tr("&Terminal")));
 
@@ -565,6 +574,7 @@ void MainWindow::onSelectionChanged()
 void MainWindow::updateActions()
 {
     m_terminals->updateEnabled();
+    m_containers->updateEnabled();
     const QVector<qint64> machines = selectedMachineIds();
     const QVector<qint64> clouds = selectedCloudIds();
     const QStringList allowed = m_ready ? m_actions->allowedActions(machines) : QStringList{};
@@ -688,6 +698,8 @@ void MainWindow::showContextMenu(const QPoint &pos)
         if (machines.size() == 1) {
             menu.addAction(m_terminals->openShellAction());
             menu.addAction(m_terminals->sshSettingsAction());
+            if (m_containers->logsAction()->isEnabled())
+                menu.addAction(m_containers->logsAction());
         }
         menu.addAction(m_openDetails);
         menu.addAction(m_editTags);

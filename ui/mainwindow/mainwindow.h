@@ -25,6 +25,7 @@ class InventoryFilterProxy;
 class InventoryModel;
 class SearchBar;
 class StatusIndicator;
+class ContainerActions;
 class TerminalActions;
 
 // The main window: search box over the inventory tree, details pane and audit log in docks,
@@ -49,6 +50,7 @@ public:
     StatusIndicator *statusIndicator() const { return m_status; }
     DiscoveryBar *discoveryBar() const { return m_discovery; }
     TerminalActions *terminals() const { return m_terminals; }
+    ContainerActions *containers() const { return m_containers; }
     bool isReady() const { return m_ready; }
     QString startError() const { return m_startError; }
 
@@ -91,6 +93,7 @@ private:
     QTreeView *m_tree = nullptr;
     QStackedWidget *m_stack = nullptr;
     QSplitter *m_centralSplit = nullptr;   // inventory above, terminal tabs below
+    ContainerActions *m_containers = nullptr;
     TerminalActions *m_terminals = nullptr;
     DiscoveryBar *m_discovery = nullptr;
     DetailsPane *m_details = nullptr;

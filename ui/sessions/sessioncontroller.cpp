@@ -1,5 +1,6 @@
 #include "sessioncontroller.h"
 
+#include "containers/containerlauncher.h"
 #include "inventory/inventorystore.h"
 #include "providers/thiscomputer/thiscomputerprovider.h"
 #include "secrets/secretstore.h"
@@ -47,9 +48,9 @@ bool SessionController::canOpenShell(const Cloud &cloud, const Machine &machine)
 {
     if (cloud.provider == kLocalProvider)
         return true;
-    // Containers and pods get their own exec terminals (not SSH); stopped machines have no sshd.
+    // Containers and pods: exec through the runtime's API (not SSH); stopped machines have no sshd.
     if (machine.kind == MachineKind::Container || machine.kind == MachineKind::Pod)
-        return false;
+        return ContainerLauncher::canExec(cloud, machine);
     return machine.state != MachineState::Stopped && machine.state != MachineState::Terminated
         && machine.state != MachineState::Suspended && machine.state != MachineState::Paused;
 }
@@ -61,6 +62,7 @@ SessionPane *SessionController::openShell(const Cloud &cloud, const Machine &mac
     s.cloudId = cloud.id;
     s.machineName = machine.name;
     s.local = cloud.provider == kLocalProvider;
+    s.container = machine.kind == MachineKind::Container || machine.kind == MachineKind::Pod;
     return m_tabs->open(s);
 }
 
@@ -78,6 +80,10 @@ TerminalSession *SessionController::makeSession(const SessionSubject &subject)
     if (subject.local) {
         launcher = [](QObject *, std::function<void(Result<TerminalBackend *>)> ready) {
             ready(static_cast<TerminalBackend *>(new LocalPtyBackend));
+        };
+    } else if (subject.container) {
+        launcher = [this, subject](QObject *context, std::function<void(Result<TerminalBackend *>)> ready) {
+            m_core->containers()->openExec(subject.machineId, ExecRequest{}, context, std::move(ready));
         };
     } else {
         launcher = [this, subject](QObject *context, std::function<void(Result<TerminalBackend *>)> ready) {

@@ -179,7 +179,10 @@ AuditEntry TerminalSession::auditEntry(const QString &what) const
 {
     AuditEntry e;
     e.actor = QStringLiteral("user");
-    e.action = (m_subject.local ? QStringLiteral("shell.local_") : QStringLiteral("ssh.shell_")) + what;
+    const QString kind = m_subject.local       ? QStringLiteral("shell.local_")
+                         : m_subject.container ? QStringLiteral("container.shell_")
+                                               : QStringLiteral("ssh.shell_");
+    e.action = kind + what;
     e.cloudId = m_subject.cloudId;
     e.machineId = m_subject.machineId;
     e.target = m_subject.machineName;

@@ -23,7 +23,8 @@ struct SessionSubject
     qint64 machineId = 0;
     qint64 cloudId = 0;
     QString machineName;
-    bool local = false;   // a shell on this computer, not SSH
+    bool local = false;       // a shell on this computer, not SSH
+    bool container = false;   // exec into a container or pod through its provider, not SSH
 };
 
 // One terminal: the screen model plus the backend (SSH or local pty) it talks to. Survives
