@@ -26,7 +26,8 @@ const QStringList &actionCommands()
 {
     static const QStringList commands{Action::Start,  Action::Stop,     Action::Reboot, Action::Suspend,
                                       Action::Resume, Action::PowerOff, Action::Destroy, Action::Rename,
-                                      Action::Remove};
+                                      Action::Remove, Action::Restart, Action::Pause, Action::Unpause,
+                                      Action::Cordon, Action::Uncordon, Action::Scale, Action::RolloutRestart};
     return commands;
 }
 
@@ -48,6 +49,13 @@ QString description(const QString &action)
                                              "disk images are kept). This cannot be undone. Asks for confirmation.");
     if (action == Action::Rename) return tr("Rename a machine at its provider (libvirt: only while it is stopped).");
     if (action == Action::Remove) return tr("Forget servers of an Other server cloud (the servers are not touched). Asks for confirmation.");
+    if (action == Action::Restart) return tr("Restart containers (stop, then start).");
+    if (action == Action::Pause) return tr("Pause containers (their processes are frozen).");
+    if (action == Action::Unpause) return tr("Unpause paused containers.");
+    if (action == Action::Cordon) return tr("Mark Kubernetes nodes unschedulable (running pods stay).");
+    if (action == Action::Uncordon) return tr("Mark Kubernetes nodes schedulable again.");
+    if (action == Action::Scale) return tr("Scale the Deployment or StatefulSet that owns a pod to --replicas N.");
+    if (action == Action::RolloutRestart) return tr("Restart the rollout of the Deployment or StatefulSet that owns a pod.");
     return {};
 }
 
@@ -70,7 +78,11 @@ QString ActionCommands::summary()
               "  power-off|destroy MACHINE... [--yes]\n"
               "                                      Force off or delete machines (asks first)\n"
               "  rename MACHINE NEW_NAME             Rename a machine at its provider\n"
-              "  remove SERVER... [--yes]            Forget servers of an Other server cloud\n");
+              "  remove SERVER... [--yes]            Forget servers of an Other server cloud\n"
+              "  restart|pause|unpause CONTAINER...  Container lifecycle (Docker)\n"
+              "  cordon|uncordon NODE...             Kubernetes node scheduling\n"
+              "  scale POD --replicas N              Scale the pod's Deployment/StatefulSet\n"
+              "  rollout-restart POD...              Restart the pod's Deployment/StatefulSet\n");
 }
 
 Result<QVector<ActionCommands::Target>> ActionCommands::resolve(const QStringList &names, const QString &action)
@@ -143,6 +155,8 @@ void ActionCommands::audit(const Target &t, const ActionRequest &request, const 
     e.message = result.ok() ? tr("%1 succeeded").arg(actionTitle(request.action)) : result.error().toString();
     if (request.action == Action::Rename)
         e.details.insert(QStringLiteral("new_name"), request.arguments.value(QStringLiteral("name")).toString());
+    if (request.action == Action::Scale)
+        e.details.insert(QStringLiteral("replicas"), request.arguments.value(QStringLiteral("replicas")).toInt());
     if (Status s = m_ctx.store().appendAudit(e); !s)
         m_ctx.warn(Error{tr("Could not write the audit log"), s.error().toString()});
 }
@@ -154,6 +168,8 @@ int ActionCommands::run(const QString &action, const QStringList &args)
     p.addPositional(QStringLiteral("MACHINE"), tr("Machine id, external id or name"));
     if (rename)
         p.addPositional(QStringLiteral("NEW_NAME"), tr("The new name"));
+    if (action == Action::Scale)
+        p.addOption({QStringLiteral("--replicas")}, QStringLiteral("N"), tr("How many replicas (required)."));
     if (Action::isDestructive(action))
         p.addOption({QStringLiteral("-y"), QStringLiteral("--yes")}, {},
                     tr("Do not ask; required when standard input is not a terminal."));
@@ -174,6 +190,13 @@ int ActionCommands::run(const QString &action, const QStringList &args)
         request.arguments.insert(QStringLiteral("name"), names.takeLast().trimmed());
     } else if (names.isEmpty()) {
         return m_ctx.usageError(p, tr("missing the machine"));
+    }
+    if (action == Action::Scale) {
+        bool ok = false;
+        const int replicas = p.value(QStringLiteral("replicas")).toInt(&ok);
+        if (!p.isSet(QStringLiteral("replicas")) || !ok || replicas < 0)
+            return m_ctx.usageError(p, tr("give --replicas N with N = 0 or more"));
+        request.arguments.insert(QStringLiteral("replicas"), replicas);
     }
 
     if (Status s = m_ctx.open(); !s)

@@ -201,7 +201,13 @@ private:
         const auto value = scanValue(v, false);
         if (!value)
             return m_s.size();
-        if (const auto field = fieldFromName(lower))
+        if (lower == QLatin1String("namespace") || lower == QLatin1String("ns")) {
+            // Kubernetes namespaces live in the location as "ns/<namespace>" (contracts).
+            Value inLocation = *value;
+            if (inLocation.mode != SearchTerm::Mode::Regex)
+                inLocation.text.prepend(QStringLiteral("ns/"));
+            addTerm(start, SearchTerm::Field::Location, {}, inLocation);
+        } else if (const auto field = fieldFromName(lower))
             addTerm(start, *field, {}, *value);
         else
             addTerm(start, SearchTerm::Field::TagValue, lower, *value);

@@ -83,9 +83,15 @@ void AppCore::seedFirstRun(const InventorySnapshot &snapshot)
                 qCWarning(lcStore) << "could not add This computer:" << r.error().toString();
         });
     }
-    QVector<DiscoveredCloud> offers = FirstRun::discoverLocal();
-    if (!offers.isEmpty())
-        emit discovered(offers);
+    // Sockets are probed and config files read: not on the GUI thread.
+    auto *watcher = new QFutureWatcher<QVector<DiscoveredCloud>>(this);
+    connect(watcher, &QFutureWatcher<QVector<DiscoveredCloud>>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        const QVector<DiscoveredCloud> offers = watcher->result();
+        if (!offers.isEmpty())
+            emit discovered(offers);
+    });
+    watcher->setFuture(QtConcurrent::run(&FirstRun::discoverLocal));
 }
 
 void AppCore::splitForm(const ProviderInfo &info, const QVariantMap &values, QJsonObject &config,

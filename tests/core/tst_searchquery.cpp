@@ -46,7 +46,7 @@ SearchFields fixture(const QString &which)
         f.provider = QStringLiteral("libvirt");
         f.kind = QStringLiteral("hypervisor");
         f.id = QStringLiteral("hv-a");
-        f.location = QStringLiteral("Rack 4");
+        f.location = QStringLiteral("ns/kube-system");   // a Kubernetes node in a namespace
         f.os = QStringLiteral("Debian GNU/Linux");
         f.ips = {QStringLiteral("192.168.1.2"), QStringLiteral("fe80::1")};
         f.tags = {{QStringLiteral("kubernetes.io/role"), QStringLiteral("master")}};
@@ -110,6 +110,11 @@ private slots:
         addMatchRows("size:t3", true, false, false);
         addMatchRows("image:ubuntu", true, false, false);
         addMatchRows("location:east", false, true, false);
+        addMatchRows("namespace:kube-system", false, false, true);
+        addMatchRows("ns:kube", false, false, true);
+        addMatchRows("namespace:\"kube\"", false, false, false);
+        addMatchRows("namespace:system", false, false, false);   // a namespace filter matches from the start
+        addMatchRows("namespace:/system$/", false, false, true);
         addMatchRows("os:linux", true, true, true);
         addMatchRows("ip:203.0", true, false, false);
         addMatchRows("ip:10.0.1", false, true, false);

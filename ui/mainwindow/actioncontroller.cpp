@@ -12,6 +12,7 @@
 #include <QInputDialog>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QJsonObject>
 #include <QWidget>
 
 namespace mist {
@@ -21,8 +22,10 @@ namespace {
 // The order menus and buttons show actions in, whatever order a provider lists them.
 const QStringList &knownOrder()
 {
-    static const QStringList order{Action::Start,  Action::Stop,     Action::Reboot, Action::Suspend,
-                                   Action::Resume, Action::PowerOff, Action::Rename, Action::Destroy};
+    static const QStringList order{Action::Start,   Action::Stop,     Action::Reboot,  Action::Restart,
+                                   Action::Suspend, Action::Resume,   Action::Pause,   Action::Unpause,
+                                   Action::Cordon,  Action::Uncordon, Action::Scale,   Action::RolloutRestart,
+                                   Action::PowerOff, Action::Rename,  Action::Destroy};
     return order;
 }
 
@@ -146,6 +149,10 @@ void ActionController::runAction(const QString &action, const QVector<qint64> &m
         askNewName(allowed.first());   // a name belongs to one machine
         return;
     }
+    if (action == Action::Scale) {
+        askReplicas(allowed.first());   // one workload at a time
+        return;
+    }
     if (Action::isDestructive(action)) {
         confirmAndRun(action, allowed, skipped);
         return;
@@ -204,6 +211,26 @@ void ActionController::askNewName(const Target &target)
         if (name.isEmpty() || name == target.machine.name)
             return;
         start({target}, Action::Rename, {{QStringLiteral("name"), name}});
+    });
+    dialog->open();
+}
+
+void ActionController::askReplicas(const Target &target)
+{
+    auto *dialog = new QInputDialog(m_window);
+    dialog->setObjectName(QStringLiteral("scaleDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Scale the workload of %1").arg(target.machine.name));
+    const QJsonObject owner = target.machine.extra.value(QStringLiteral("owner")).toObject();
+    dialog->setLabelText(owner.isEmpty() ? tr("Replicas:")
+                                         : tr("Replicas of %1 “%2”:").arg(owner.value(QStringLiteral("kind")).toString(),
+                                                                           owner.value(QStringLiteral("name")).toString()));
+    dialog->setInputMode(QInputDialog::IntInput);
+    dialog->setIntRange(0, 10000);
+    dialog->setIntValue(1);
+    dialog->setOkButtonText(tr("Scale"));
+    connect(dialog, &QInputDialog::intValueSelected, this, [this, target](int replicas) {
+        start({target}, Action::Scale, {{QStringLiteral("replicas"), replicas}});
     });
     dialog->open();
 }

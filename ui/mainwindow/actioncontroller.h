@@ -63,6 +63,7 @@ private:
     QVector<Target> targets(const QString &action, const QVector<qint64> &machineIds) const;
     void confirmAndRun(const QString &action, const QVector<Target> &targets, int skipped);
     void askNewName(const Target &target);
+    void askReplicas(const Target &target);
     void start(const QVector<Target> &targets, const QString &action, const QVariantMap &arguments = {});
     QString machineName(qint64 id) const;
 
