@@ -8,6 +8,7 @@
 #include "cli/machinecommands.h"
 #include "cli/pollcommand.h"
 #include "cli/containercommands.h"
+#include "cli/kubecommands.h"
 #include "cli/sshcommands.h"
 #include "util/logging.h"
 
@@ -37,7 +38,7 @@ QString CliApp::helpText()
                    "app, from the same inventory.\n\n"
                    "Commands:\n")
                     + CloudCommands::summary() + MachineCommands::summary() + ActionCommands::summary()
-                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + ContainerCommands::summary() + KeyCommands::summary()
+                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + ContainerCommands::summary() + KubeCommands::summary() + KeyCommands::summary()
                     + tr("  help [COMMAND]                      Show help for a command\n"));
     CliContext::addGlobalOptions(p);
     p.addNote(tr("MACHINE is a machine's id, its provider's id for it, or its name.\n"
@@ -93,6 +94,8 @@ int CliApp::run(const QStringList &arguments)
             return SshCommands(ctx).ssh(args);
         if (command == QLatin1String("exec"))
             return SshCommands(ctx).exec(args);
+        if (command == QLatin1String("kube"))
+            return KubeCommands(ctx).run(args);
         if (command == QLatin1String("logs"))
             return ContainerCommands(ctx).logs(args);
         if (command == QLatin1String("keys") || command == QLatin1String("key"))

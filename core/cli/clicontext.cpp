@@ -1,11 +1,12 @@
 #include "clicontext.h"
 
-#include <algorithm>
-
 #include "services/appcore.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
+#include <QUuid>
+
+#include <algorithm>
 
 namespace mist {
 
@@ -179,6 +180,30 @@ Result<QVector<Cloud>> CliContext::cloudsNamed(const QStringList &names)
             clouds << c.value();
     }
     return clouds;
+}
+
+Result<Cloud> CliContext::addCloud(Cloud cloud, const QHash<QString, QString> &secrets, const QString &actor)
+{
+    if (cloud.uuid.isEmpty())
+        cloud.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    cloud.secretFields = secrets.keys();
+    cloud.secretFields.sort();
+    const auto cleanup = [&] {
+        if (Status s = m_secrets.removeAll(cloud.uuid, cloud.secretFields); !s)
+            qCWarning(lcCli) << "could not clean up secrets:" << s.error().toString();
+    };
+    if (!secrets.isEmpty()) {
+        if (Status s = m_secrets.writeAll(cloud.uuid, secrets); !s) {
+            cleanup();   // nothing half-written
+            return Error{QCoreApplication::translate("CliContext", "Could not store the secrets of \"%1\" in the OS "
+                                                                   "keychain, so the cloud was not added").arg(cloud.name),
+                         s.error().toString()};
+        }
+    }
+    Result<Cloud> added = store().addCloud(cloud, actor);
+    if (!added && !secrets.isEmpty())
+        cleanup();
+    return added;
 }
 
 } // namespace mist

@@ -67,6 +67,10 @@ public:
     // Clouds by id, read once per command (names for listings).
     Result<QHash<qint64, Cloud>> cloudsById();
 
+    // Stores a new cloud: its secrets in the keychain first (a cloud must never exist in the
+    // inventory without them), then the cloud; the keychain is cleaned up if that fails.
+    Result<Cloud> addCloud(Cloud cloud, const QHash<QString, QString> &secrets, const QString &actor);
+
     // Reports and returns the exit code, so commands can `return ctx.fail(...)`.
     int fail(const Error &error);
     int fail(const QString &message, const QString &detail = {});

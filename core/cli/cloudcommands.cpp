@@ -382,27 +382,9 @@ int CloudCommands::add(const QStringList &args)
     if (Status valid = provider->validate(Credentials{cloud.config, secrets.value(), {}}); !valid)
         return m_ctx.usageError(p, valid.error().toString());
 
-    // Keychain first: a cloud must never exist in the inventory without its secrets.
-    cloud.uuid = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    cloud.secretFields = secrets.value().keys();
-    cloud.secretFields.sort();
-    if (!secrets.value().isEmpty()) {
-        if (Status s = m_ctx.secrets().writeAll(cloud.uuid, secrets.value()); !s) {
-            // Nothing half-written; this usually fails the same way, which is already reported.
-            if (Status cleanup = m_ctx.secrets().removeAll(cloud.uuid, cloud.secretFields); !cleanup)
-                qCDebug(lcCli) << "could not clean up secrets:" << cleanup.error().toString();
-            return m_ctx.fail(tr("Could not store the secrets of \"%1\" in the OS keychain, so the cloud was not added")
-                                  .arg(name),
-                              s.error().toString());
-        }
-    }
-    Result<Cloud> added = store.addCloud(cloud, kActor);
-    if (!added) {
-        if (!cloud.secretFields.isEmpty())
-            if (Status cleanup = m_ctx.secrets().removeAll(cloud.uuid, cloud.secretFields); !cleanup)
-                qCWarning(lcCli) << "could not clean up secrets:" << cleanup.error().toString();
+    Result<Cloud> added = m_ctx.addCloud(cloud, secrets.value(), kActor);
+    if (!added)
         return m_ctx.fail(added.error());
-    }
     qCInfo(lcCli) << "added cloud" << added->name << added->provider;
     if (m_ctx.format() == OutputFormat::Table) {
         m_ctx.out() << tr("Added cloud \"%1\" (id %2, %3). Run 'mist poll %4' to list its machines.")
