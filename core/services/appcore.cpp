@@ -1,6 +1,7 @@
 #include "appcore.h"
 
 #include "containers/containerlauncher.h"
+#include "providers/kubernetes/kubeconfig.h"
 
 #include "services/sshconfigimport.h"
 
@@ -262,6 +263,19 @@ QVector<DiscoveredCloud> discoverLocal()
             d.name = QStringLiteral("ssh-config");
             d.config.insert(QStringLiteral("hosts"), SshConfigImport::hostEntries(config.value(), hosts, env.localUser));
             d.description = QCoreApplication::translate("FirstRun", "%n host(s) from ~/.ssh/config", nullptr, int(hosts.size()));
+            out << d;
+        }
+    }
+    // Clusters kubectl knows ($KUBECONFIG or ~/.kube/config): the user picks the contexts.
+    if (const QStringList files = KubeconfigReader::defaultPaths(); !files.isEmpty()) {
+        if (auto config = KubeconfigReader::readFiles(files); config && !config.value().contexts.isEmpty()) {
+            DiscoveredCloud d;
+            d.provider = QStringLiteral("kubernetes");
+            d.name = config.value().currentContext;
+            d.config.insert(DiscoveredCloud::kKubeconfigKey, files.join(QLatin1Char(':')));
+            d.description = QCoreApplication::translate("FirstRun", "%n Kubernetes context(s) in %1", nullptr,
+                                                        int(config.value().contexts.size()))
+                                .arg(files.join(QStringLiteral(", ")));
             out << d;
         }
     }

@@ -29,6 +29,10 @@ struct DiscoveredCloud
     QString name;         // suggested cloud name
     QJsonObject config;   // form values
     QString description;  // "Local libvirt at qemu:///system"
+
+    // An offer whose config has this key (':'-separated kubeconfig paths) is a set of
+    // Kubernetes contexts, imported through the kubeconfig import instead of added as one.
+    static inline const QString kKubeconfigKey = QStringLiteral("kubeconfig_files");
 };
 
 // The application's core, shared by the GUI: the store thread, the poll scheduler and the

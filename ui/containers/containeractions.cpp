@@ -1,6 +1,7 @@
 #include "containeractions.h"
 
 #include "containers/containerlauncher.h"
+#include "containers/kubeimportdialog.h"
 #include "containers/logview.h"
 #include "inventory/cloud.h"
 #include "inventory/machine.h"
@@ -15,8 +16,11 @@ namespace mist {
 
 ContainerActions::ContainerActions(AppCore *core, QWidget *window, Selection selection, QObject *parent)
     : QObject(parent), m_core(core), m_window(window), m_selection(std::move(selection)),
-      m_logs(new QAction(tr("&Logs…"), this))
+      m_logs(new QAction(tr("&Logs…"), this)), m_importKube(new QAction(tr("Import &kubeconfig…"), this))
 {
+    m_importKube->setObjectName(QStringLiteral("actionImportKubeconfig"));
+    m_importKube->setStatusTip(tr("Add the contexts of a kubeconfig file as Kubernetes clouds"));
+    connect(m_importKube, &QAction::triggered, this, [this] { openKubeImport(); });
     m_logs->setObjectName(QStringLiteral("actionLogs"));
     m_logs->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_L));
     m_logs->setStatusTip(tr("Show the logs of the selected container or pod"));
@@ -62,6 +66,16 @@ LogView *ContainerActions::openLogsForSelection()
     view->setAttribute(Qt::WA_DeleteOnClose);
     view->show();
     return view;
+}
+
+KubeImportDialog *ContainerActions::openKubeImport(const QStringList &paths)
+{
+    if (!m_window)
+        return nullptr;
+    auto *dialog = new KubeImportDialog(m_core, paths, m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
 }
 
 } // namespace mist

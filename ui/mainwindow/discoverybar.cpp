@@ -56,6 +56,10 @@ void DiscoveryBar::addOffer(const DiscoveredCloud &offer)
 {
     auto *row = new QWidget(this);
     row->setObjectName(QStringLiteral("discoveryOffer_") + QString::number(m_rows->count()));
+    if (offer.config.contains(DiscoveredCloud::kKubeconfigKey)) {
+        addKubeconfigOffer(row, offer);
+        return;
+    }
     auto *h = new QHBoxLayout(row);
     h->setContentsMargins(0, 0, 0, 0);
     auto *label = new QLabel(tr("%1 was found on this computer. Add it as the cloud “%2”?").arg(offer.description.toHtmlEscaped(),
@@ -99,6 +103,30 @@ void DiscoveryBar::addOffer(const DiscoveredCloud &offer)
             error->show();
             add->setEnabled(true);
         });
+    });
+}
+
+// A kubeconfig holds several contexts, each with its own credentials: the import dialog
+// lets the user pick them, so the row has "Import…" instead of "Add"/"Edit…".
+void DiscoveryBar::addKubeconfigOffer(QWidget *row, const DiscoveredCloud &offer)
+{
+    auto *h = new QHBoxLayout(row);
+    h->setContentsMargins(0, 0, 0, 0);
+    auto *label = new QLabel(tr("%1 was found on this computer. Import its contexts as clouds?").arg(offer.description.toHtmlEscaped()),
+                             row);
+    label->setWordWrap(true);
+    h->addWidget(label, 1);
+    auto *import = new QPushButton(tr("Import…"), row);
+    import->setObjectName(QStringLiteral("discoveryImport"));
+    auto *dismiss = new QPushButton(tr("Dismiss"), row);
+    h->addWidget(import);
+    h->addWidget(dismiss);
+    m_rows->addWidget(row);
+    connect(dismiss, &QPushButton::clicked, this, [this, row] { removeOffer(row); });
+    const QStringList paths = offer.config.value(DiscoveredCloud::kKubeconfigKey).toString().split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    connect(import, &QPushButton::clicked, this, [this, row, paths] {
+        emit kubeconfigImportRequested(paths);
+        removeOffer(row);
     });
 }
 

@@ -23,8 +23,13 @@ public:
     void offer(const QVector<DiscoveredCloud> &offers);
     int offerCount() const;
 
+signals:
+    // A kubeconfig offer's "Import…": its contexts are chosen in the import dialog.
+    void kubeconfigImportRequested(const QStringList &paths);
+
 private:
     void addOffer(const DiscoveredCloud &offer);
+    void addKubeconfigOffer(QWidget *row, const DiscoveredCloud &offer);
     void removeOffer(QWidget *row);
 
     AppCore *m_core;

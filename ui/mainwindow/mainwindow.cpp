@@ -157,6 +157,8 @@ void MainWindow::createCentral()
             return {nullptr, nullptr};
         return {m_model->cloudAt(current), m_model->machineAt(current)};
     }, this);
+    connect(m_discovery, &DiscoveryBar::kubeconfigImportRequested, m_containers,
+            [this](const QStringList &paths) { m_containers->openKubeImport(paths); });
     SessionTabs *tabs = m_terminals->tabs();
     m_centralSplit = new QSplitter(Qt::Vertical, this);
     m_centralSplit->setObjectName(QStringLiteral("centralSplit"));
@@ -332,6 +334,7 @@ void MainWindow::createMenusAndToolBar()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_addCloud);
+    file->addAction(m_containers->importKubeconfigAction());
     file->addSeparator();
     file->addAction(m_quit);
 
