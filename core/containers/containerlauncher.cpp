@@ -2,6 +2,8 @@
 
 #include "inventory/inventorystore.h"
 #include "polling/polljob.h"
+#include "providers/kubernetes/kubecontaineraccess.h"
+#include "providers/kubernetes/kubeportforward.h"
 #include "providers/providerregistry.h"
 #include "secrets/secretstore.h"
 #include "services/storeservice.h"
@@ -59,11 +61,7 @@ void ContainerLauncher::openExec(qint64 machineId, const ExecRequest &request, Q
         [request](ContainerAccess &access, const Credentials &credentials, const Machine &machine) -> QObject * {
             return access.createExecBackend(credentials, machine, request);
         },
-        [done](Result<QObject *> made) {
-            if (!made)
-                return done(made.error());
-            done(static_cast<TerminalBackend *>(made.value()));
-        });
+        typed(std::move(done)));
 }
 
 void ContainerLauncher::openLogs(qint64 machineId, const LogOptions &options, QObject *context, Done<LogStream> done)
@@ -73,11 +71,24 @@ void ContainerLauncher::openLogs(qint64 machineId, const LogOptions &options, QO
         [options](ContainerAccess &access, const Credentials &credentials, const Machine &machine) -> QObject * {
             return access.createLogStream(credentials, machine, options);
         },
-        [done](Result<QObject *> made) {
-            if (!made)
-                return done(made.error());
-            done(static_cast<LogStream *>(made.value()));
-        });
+        typed(std::move(done)));
+}
+
+bool ContainerLauncher::canPortForward(const Cloud &cloud, const Machine &machine)
+{
+    return cloud.provider == QLatin1String("kubernetes") && machine.kind == MachineKind::Pod
+        && machine.state == MachineState::Running;
+}
+
+void ContainerLauncher::openPortForward(qint64 machineId, quint16 remotePort, quint16 localPort, QObject *context,
+                                        Done<KubePortForward> done)
+{
+    launch(
+        machineId, context,
+        [remotePort, localPort](ContainerAccess &, const Credentials &credentials, const Machine &machine) -> QObject * {
+            return KubeContainerAccess::createPortForward(credentials, machine, remotePort, localPort);
+        },
+        typed(std::move(done)));
 }
 
 void ContainerLauncher::launch(qint64 machineId, QObject *context, Make make,

@@ -3,6 +3,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include "util/result.h"
+
 #include <functional>
 
 class QAction;
@@ -13,6 +15,8 @@ namespace mist {
 
 class AppCore;
 class KubeImportDialog;
+class KubePortForwardList;
+class PortForwardsView;
 class LogView;
 struct Cloud;
 struct Machine;
@@ -29,6 +33,8 @@ public:
 
     QAction *logsAction() const { return m_logs; }
     QAction *importKubeconfigAction() const { return m_importKube; }
+    QAction *portForwardAction() const { return m_portForward; }
+    KubePortForwardList *portForwards() const { return m_forwards; }
     void addToMenu(QMenu *menu) const;
     void updateEnabled();
 
@@ -36,13 +42,24 @@ public:
     LogView *openLogsForSelection();
     // Empty paths: $KUBECONFIG or ~/.kube/config.
     KubeImportDialog *openKubeImport(const QStringList &paths = {});
+    // "[LOCAL:]REMOTE" as kubectl takes it; the forward starts and the list window shows.
+    Status startPortForward(const QString &ports);
+    PortForwardsView *showPortForwards();
+
+signals:
+    void statusMessage(const QString &text);
 
 private:
+    void askPortForward();
+
     AppCore *m_core;
     QPointer<QWidget> m_window;
     Selection m_selection;
     QAction *m_logs;
     QAction *m_importKube;
+    QAction *m_portForward;
+    QAction *m_showForwards;
+    KubePortForwardList *m_forwards;
 };
 
 } // namespace mist

@@ -157,6 +157,7 @@ void MainWindow::createCentral()
             return {nullptr, nullptr};
         return {m_model->cloudAt(current), m_model->machineAt(current)};
     }, this);
+    connect(m_containers, &ContainerActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
     connect(m_discovery, &DiscoveryBar::kubeconfigImportRequested, m_containers,
             [this](const QStringList &paths) { m_containers->openKubeImport(paths); });
     SessionTabs *tabs = m_terminals->tabs();
