@@ -1,6 +1,8 @@
 // mist-desktop: the GUI. Thin on purpose; everything lives in mistcore and mistui.
 
 #include "mainwindow/mainwindow.h"
+#include "providers/docker/dockerworker.h"
+#include "providers/kubernetes/kubechannelsocket.h"
 #include "services/appcore.h"
 #include "shell/sshshellbackend.h"
 #include "util/datalocation.h"
@@ -70,8 +72,10 @@ int main(int argc, char *argv[])
         core.start();   // opens the inventory on the store thread; the window fills in on ready()
         result = QApplication::exec();
     }
-    // Closed SSH shells finish on their own threads (never waiting for the network while the
-    // window was open); give them a moment to say goodbye to their servers.
+    // Closed SSH shells and container streams finish on their own threads (never waiting for
+    // the network while the window was open); give them a moment to say goodbye.
     mist::SshShellBackend::waitForWorkers(3000);
+    mist::DockerWorkers::waitForAll(2000);
+    mist::KubeWorkerThread::waitForWorkers(2000);
     return result;
 }

@@ -277,4 +277,15 @@ Status StoreHostKeyVerifier::remember(const HostKeyInfo &info, bool replace)
     return {};
 }
 
+HostKeyCheck KnownHostsFileVerifier::check(const HostKeyInfo &info)
+{
+    const OpenSshKnownHosts file;
+    return checkHostKey(info, {}, file.find(info.host, info.port), file.path());
+}
+
+Status KnownHostsFileVerifier::remember(const HostKeyInfo &, bool)
+{
+    return Error{QCoreApplication::translate("HostKeys", "Host keys cannot be saved here"), {}};
+}
+
 } // namespace mist

@@ -124,4 +124,14 @@ private:
     QString m_target;
 };
 
+// Trusts only what ~/.ssh/known_hosts says: for connections made where the app's own list
+// is out of reach (providers polling without a verifier). Never accepts or stores a key.
+class KnownHostsFileVerifier : public HostKeyVerifier
+{
+public:
+    HostKeyCheck check(const HostKeyInfo &info) override;
+    bool decideUnknown(const HostKeyInfo &) override { return false; }
+    Status remember(const HostKeyInfo &, bool) override;
+};
+
 } // namespace mist

@@ -36,22 +36,6 @@ int port(const QJsonObject &o)
     return p > 0 ? p : 22;
 }
 
-// Trusts only ~/.ssh/known_hosts: used when the caller gave no verifier (tests, tools).
-class UserKnownHostsOnly : public HostKeyVerifier
-{
-public:
-    HostKeyCheck check(const HostKeyInfo &info) override
-    {
-        const OpenSshKnownHosts file;
-        return checkHostKey(info, {}, file.find(info.host, info.port), file.path());
-    }
-    bool decideUnknown(const HostKeyInfo &) override { return false; }
-    Status remember(const HostKeyInfo &, bool) override
-    {
-        return Error{QCoreApplication::translate("OtherServerProvider", "Host keys cannot be saved here"), {}};
-    }
-};
-
 } // namespace
 
 QJsonObject ServerEntry::toJson() const
@@ -235,7 +219,7 @@ PollResult OtherServerProvider::poll(const Credentials &credentials)
     const QVector<ServerEntry> list = servers(credentials.config);
     std::shared_ptr<HostKeyVerifier> hostKeys = credentials.hostKeys;
     if (!hostKeys)
-        hostKeys = std::make_shared<UserKnownHostsOnly>();
+        hostKeys = std::make_shared<KnownHostsFileVerifier>();
     const QDateTime now = QDateTime::currentDateTimeUtc();
 
     QThreadPool pool;
@@ -278,7 +262,7 @@ Status OtherServerProvider::runAction(const Credentials &credentials, const Mach
     auto target = targetFor(server);
     if (!target)
         return target.error();
-    std::shared_ptr<HostKeyVerifier> hostKeys = credentials.hostKeys ? credentials.hostKeys : std::make_shared<UserKnownHostsOnly>();
+    std::shared_ptr<HostKeyVerifier> hostKeys = credentials.hostKeys ? credentials.hostKeys : std::make_shared<KnownHostsFileVerifier>();
     SshSession session;
     if (SshStatus c = session.connect(target.value(), *hostKeys); !c)
         return c.error();
