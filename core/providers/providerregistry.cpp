@@ -1,5 +1,7 @@
 #include "providerregistry.h"
 
+#include "providers/kubernetes/kubernetesprovider.h"
+#include "providers/docker/dockerprovider.h"
 #include "providers/otherserver/otherserverprovider.h"
 #include "providers/thiscomputer/thiscomputerprovider.h"
 #ifdef MIST_WITH_LIBVIRT
@@ -16,6 +18,8 @@ ProviderRegistry &ProviderRegistry::instance()
         auto *r = new ProviderRegistry;
         r->add(std::make_shared<ThisComputerProvider>());
         r->add(std::make_shared<OtherServerProvider>());
+        r->add(std::make_shared<DockerProvider>());
+        r->add(std::make_shared<KubernetesProvider>());
 #ifdef MIST_WITH_LIBVIRT
         r->add(std::make_shared<LibvirtProvider>());
 #endif
