@@ -10,27 +10,8 @@
 #include <QTest>
 
 using namespace mist;
+using mist::test::PinnedHostKey;
 using mist::test::SshTestServer;
-
-namespace {
-
-// Trusts exactly the test server's host key.
-class PinnedHostKey : public HostKeyVerifier
-{
-public:
-    explicit PinnedHostKey(QString fingerprint) : m_fingerprint(std::move(fingerprint)) {}
-    HostKeyCheck check(const HostKeyInfo &info) override
-    {
-        return info.fingerprint == m_fingerprint ? HostKeyCheck::known(QStringLiteral("test")) : HostKeyCheck::unknown();
-    }
-    bool decideUnknown(const HostKeyInfo &) override { return false; }
-    Status remember(const HostKeyInfo &, bool) override { return {}; }
-
-private:
-    QString m_fingerprint;
-};
-
-} // namespace
 
 class TestDockerSsh : public QObject
 {

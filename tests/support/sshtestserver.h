@@ -1,6 +1,7 @@
 #pragma once
 
 #include "inventory/inventorystore.h"
+#include "ssh/hostkeys.h"
 #include "ssh/sshtypes.h"
 
 #include <QByteArray>
@@ -79,6 +80,22 @@ private:
 // Adds an "Other server"-style cloud named `cloudName` holding `machines` (externalId set)
 // to an open store, as a complete poll would; an error text, empty on success.
 QString addServerMachines(mist::InventoryStore &store, const QString &cloudName, const QVector<mist::Machine> &machines);
+
+// Trusts exactly one host key (the test server's), refuses every other; stores nothing.
+class PinnedHostKey : public HostKeyVerifier
+{
+public:
+    explicit PinnedHostKey(QString fingerprint) : m_fingerprint(std::move(fingerprint)) {}
+    HostKeyCheck check(const HostKeyInfo &info) override
+    {
+        return info.fingerprint == m_fingerprint ? HostKeyCheck::known(QStringLiteral("test")) : HostKeyCheck::unknown();
+    }
+    bool decideUnknown(const HostKeyInfo &) override { return false; }
+    Status remember(const HostKeyInfo &, bool) override { return {}; }
+
+private:
+    QString m_fingerprint;
+};
 
 } // namespace mist::test
 
