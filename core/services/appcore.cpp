@@ -1,6 +1,7 @@
 #include "appcore.h"
 
 #include "containers/containerlauncher.h"
+#include "providers/docker/dockerprovider.h"
 #include "providers/kubernetes/kubeconfig.h"
 
 #include "services/sshconfigimport.h"
@@ -265,6 +266,15 @@ QVector<DiscoveredCloud> discoverLocal()
             d.description = QCoreApplication::translate("FirstRun", "%n host(s) from ~/.ssh/config", nullptr, int(hosts.size()));
             out << d;
         }
+    }
+    // Docker/Podman engines answering on their usual local sockets.
+    for (const QString &uri : DockerProvider::findLocalEndpoints()) {
+        DiscoveredCloud d;
+        d.provider = QStringLiteral("docker");
+        d.name = uri.contains(QLatin1String("podman")) ? QStringLiteral("podman-local") : QStringLiteral("docker-local");
+        d.config.insert(QStringLiteral("uri"), uri);
+        d.description = QCoreApplication::translate("FirstRun", "A container engine at %1").arg(uri);
+        out << d;
     }
     // Clusters kubectl knows ($KUBECONFIG or ~/.kube/config): the user picks the contexts.
     if (const QStringList files = KubeconfigReader::defaultPaths(); !files.isEmpty()) {
