@@ -3,10 +3,11 @@
 
 #include "inventory/inventorystore.h"
 #include "shell/localptybackend.h"
+
+#include "clirunner.h"
 #include "sshtestserver.h"
 
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -17,16 +18,11 @@ using namespace mist::test;
 
 namespace {
 
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QString err;
-};
+using Run = CliRun;
 
 QByteArray describe(const Run &r)
 {
-    return QStringLiteral("exit %1\n--- stdout\n%2--- stderr\n%3").arg(r.code).arg(QString::fromUtf8(r.out), r.err).toUtf8();
+    return r.describe();
 }
 
 } // namespace
@@ -42,29 +38,12 @@ class TestCliSsh : public QObject
 
     Run mist(const QStringList &args, const QByteArray &input = {})
     {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("MIST_DATA_DIR"));
         env.remove(QStringLiteral("SSH_AUTH_SOCK"));   // only the test key may get in
         env.insert(QStringLiteral("MIST_KEYCHAIN_SERVICE"), QStringLiteral("mist-cli-ssh-test"));
         env.insert(QStringLiteral("HOME"), m_tmp.path());   // no ~/.ssh/known_hosts of the user
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(MIST_CLI_BINARY), QStringList{QStringLiteral("--data-dir"), dataDir()} + args);
-        Run r;
-        if (!p.waitForStarted(30000))
-            return r;
-        p.write(input);
-        p.closeWriteChannel();
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = QStringLiteral("timed out");
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-        r.out = p.readAllStandardOutput();
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+        return runMist(dataDir(), args, env, input);
     }
 
     QVector<AuditEntry> audit(const QString &action)
