@@ -1,7 +1,7 @@
 // Inventory benchmark: 100k machines in the model, proxy and tree view, plus the store side of
 // a 10k-change poll. A program, not a test: run it from a Release build, see docs/PERFORMANCE.md.
 //
-//   inventory_bench [--machines N] [--clouds N] [--no-model] [--no-store]
+//   inventory_bench [--machines N] [--clouds N] [--no-model] [--no-store] [--no-watch]
 
 #include "inventory/inventoryfilterproxy.h"
 #include "inventory/inventorymodel.h"
@@ -11,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTreeView>
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <numeric>
 
 using namespace mist;
 
@@ -34,6 +36,7 @@ struct Options
     int clouds = 50;
     bool model = true;
     bool store = true;
+    bool watch = true;
 };
 
 double ms(const QElapsedTimer &t)
@@ -495,6 +498,100 @@ void benchStore(const Options &o)
     row(qPrintable(QStringLiteral("store poll cache: heap of its %1 machines").arg(cachedMachines)), cacheMb, "MB");
 }
 
+// Issue 4: a cluster followed by a watch. One cloud of 20,000 pods under 50 nodes, then
+// 1,000 pod changes per second arriving as the scheduler hands them over (one batch per
+// 100 ms: 80 state changes, 10 new pods, 10 deleted), applied by the store and then the model.
+void benchWatch()
+{
+    constexpr int kNodes = 50, kPods = 20000, kBatches = 50, kPerBatch = 100;
+    std::printf("\n## Watch: one cluster of %d pods, %d changes/s in batches of %d every 100 ms\n\n", kPods,
+                kPerBatch * 10, kPerBatch);
+    header();
+    QTemporaryDir dir;
+    InventoryStore store;
+    if (Status st = store.open(dir.filePath(QStringLiteral("watch.sqlite"))); !st) {
+        std::printf("cannot open the store: %s\n", qPrintable(st.error().toString()));
+        return;
+    }
+    store.setDeferredCheckpoints(true);
+    Cloud cloud;
+    cloud.name = QStringLiteral("cluster");
+    cloud.provider = QStringLiteral("kubernetes");
+    const qint64 cloudId = store.addCloud(cloud, QStringLiteral("bench")).value().id;
+    auto podRecord = [](int i, const QString &state) {
+        Machine m;
+        m.kind = MachineKind::Pod;
+        m.externalId = QStringLiteral("pod/uid-%1").arg(i);
+        m.parentExternalId = QStringLiteral("node/n%1").arg(i % kNodes);
+        m.name = QStringLiteral("web-%1").arg(i);
+        m.state = state;
+        m.location = QStringLiteral("ns/team-%1").arg(i % 40);
+        m.privateIps = {QStringLiteral("10.%1.%2.%3").arg(i / 65536).arg(i / 256 % 256).arg(i % 256)};
+        m.extra = QJsonObject{{QStringLiteral("namespace"), QStringLiteral("team-%1").arg(i % 40)},
+                              {QStringLiteral("restarts"), 0}};
+        m.providerTags = {{QStringLiteral("app"), QStringLiteral("web")}, {QStringLiteral("pod-template-hash"), QStringLiteral("5d4f")}};
+        return m;
+    };
+    PollResult listing;
+    listing.success = listing.complete = true;
+    for (int n = 0; n < kNodes; ++n) {
+        Machine node;
+        node.kind = MachineKind::Node;
+        node.externalId = QStringLiteral("node/n%1").arg(n);
+        node.name = QStringLiteral("n%1").arg(n);
+        node.state = MachineState::Running;
+        listing.machines << node;
+    }
+    for (int i = 0; i < kPods; ++i)
+        listing.machines << podRecord(i, MachineState::Running);
+    if (auto first = store.applyPoll(cloudId, listing, QDateTime::currentDateTimeUtc()); !first) {
+        std::printf("first listing failed: %s\n", qPrintable(first.error().toString()));
+        return;
+    }
+    (void)store.checkpointIfLarge();
+    Session session;
+    session.model.resetFrom(store.snapshot().value());
+    session.expandClouds();
+
+    QVector<double> storeMs, modelMs, totalMs;
+    int nextPod = kPods;
+    QRandomGenerator rng(11);
+    QVector<int> alive(kPods);
+    std::iota(alive.begin(), alive.end(), 0);
+    for (int b = 0; b < kBatches; ++b) {
+        WatchBatch batch;
+        for (int i = 0; i < kPerBatch * 8 / 10; ++i)
+            batch.upserts << podRecord(alive.at(rng.bounded(int(alive.size()))),
+                                       b % 2 ? MachineState::Running : MachineState::Pending);
+        for (int i = 0; i < kPerBatch / 10; ++i) {
+            batch.upserts << podRecord(nextPod, MachineState::Pending);
+            alive << nextPod++;
+            const int gone = int(rng.bounded(int(alive.size()) - 1));
+            batch.removedExternalIds << QStringLiteral("pod/uid-%1").arg(alive.at(gone));
+            alive.remove(gone);
+        }
+        QElapsedTimer t;
+        t.start();
+        auto delta = store.applyWatch(cloudId, batch, QDateTime::currentDateTimeUtc());
+        storeMs << ms(t);
+        if (!delta) {
+            std::printf("applyWatch failed: %s\n", qPrintable(delta.error().toString()));
+            return;
+        }
+        modelMs << timed([&] {
+            session.model.applyDelta(delta.value());
+            QApplication::processEvents();   // the view's relayout is part of the GUI thread's frame
+        });
+        totalMs << storeMs.last() + modelMs.last();
+        (void)store.checkpointIfLarge();
+    }
+    row("store: applyWatch per 100-change batch, median", percentile(storeMs, 0.5), "ms");
+    row("store: applyWatch per batch, p95", percentile(storeMs, 0.95), "ms", 100);
+    row("GUI thread: applyDelta + relayout per batch, median", percentile(modelMs, 0.5), "ms");
+    row("GUI thread: applyDelta + relayout per batch, max", percentile(modelMs, 1.0), "ms", 50);
+    row("store + model per 100 ms of changes, p95 (keeps up if < 100)", percentile(totalMs, 0.95), "ms", 100);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -513,8 +610,10 @@ int main(int argc, char **argv)
             o.store = false;
         else if (args.at(i) == QLatin1String("--no-model"))
             o.model = false;
+        else if (args.at(i) == QLatin1String("--no-watch"))
+            o.watch = false;
         else {
-            std::printf("usage: inventory_bench [--machines N] [--clouds N] [--no-model] [--no-store]\n");
+            std::printf("usage: inventory_bench [--machines N] [--clouds N] [--no-model] [--no-store] [--no-watch]\n");
             return 2;
         }
     }
@@ -523,5 +622,7 @@ int main(int argc, char **argv)
         benchModel(o);
     if (o.store)
         benchStore(o);
+    if (o.watch)
+        benchWatch();
     return 0;
 }

@@ -517,18 +517,83 @@ Result<InventoryDelta> InventoryStore::tagMachines(const QVector<qint64> &ids, c
 
 // ---- audit --------------------------------------------------------------------------------
 
+namespace {
+
+const QString kAuditInsert = QStringLiteral("INSERT INTO audit_log (ts, actor, action, cloud_id, machine_id, target, "
+                                            "success, message, details) VALUES ");
+const QString kAuditRow = QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+constexpr int kAuditColumns = 9;
+
+void bindAudit(sql::Statement &s, int base, const AuditEntry &e)
+{
+    const QDateTime ts = e.timestamp.isValid() ? e.timestamp : QDateTime::currentDateTimeUtc();
+    s.bind(base + 1, toMs(ts)).bind(base + 2, e.actor).bind(base + 3, e.action);
+    if (e.cloudId) s.bind(base + 4, e.cloudId); else s.bindNull(base + 4);
+    if (e.machineId) s.bind(base + 5, e.machineId); else s.bindNull(base + 5);
+    s.bind(base + 6, e.target).bind(base + 7, e.success).bind(base + 8, e.message).bind(base + 9, toJson(e.details));
+}
+
+} // namespace
+
 Status InventoryStore::insertAudit(const AuditEntry &e)
 {
-    auto s = m_db.cached(QStringLiteral("INSERT INTO audit_log (ts, actor, action, cloud_id, machine_id, target, "
-                                         "success, message, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    auto s = m_db.cached(kAuditInsert + kAuditRow);
     if (!s)
         return s.error();
-    const QDateTime ts = e.timestamp.isValid() ? e.timestamp : QDateTime::currentDateTimeUtc();
-    s.value().bind(1, toMs(ts)).bind(2, e.actor).bind(3, e.action);
-    if (e.cloudId) s.value().bind(4, e.cloudId); else s.value().bindNull(4);
-    if (e.machineId) s.value().bind(5, e.machineId); else s.value().bindNull(5);
-    s.value().bind(6, e.target).bind(7, e.success).bind(8, e.message).bind(9, toJson(e.details));
+    bindAudit(s.value(), 0, e);
     return s.value().exec();
+}
+
+// The audit lines of a poll or watch batch, many rows per INSERT: a poll writes thousands,
+// and one statement per row costs more in SQLite's per-statement work than the rows themselves.
+Status InventoryStore::flushAudit()
+{
+    const QVector<AuditEntry> entries = std::exchange(m_auditQueue, {});
+    return insertRows(kAuditInsert, kAuditRow, kAuditColumns, entries.size(),
+                      [&entries](sql::Statement &s, int base, qsizetype i) { bindAudit(s, base, entries.at(i)); });
+}
+
+Status InventoryStore::forIdChunks(const QString &sql, int leading, const QVector<qint64> &ids,
+                                   const std::function<void(sql::Statement &)> &bindLeading)
+{
+    qsizetype next = 0;
+    for (const qsizetype n : {64, 16, 4, 1}) {
+        if (ids.size() - next < n)
+            continue;
+        auto s = m_db.cached(sql.arg(QStringLiteral("?, ").repeated(n - 1) + QLatin1Char('?')));
+        if (!s)
+            return s.error();
+        for (; ids.size() - next >= n; next += n) {
+            if (bindLeading)
+                bindLeading(s.value());
+            for (qsizetype i = 0; i < n; ++i)
+                s.value().bind(leading + int(i) + 1, ids.at(next + i));
+            if (Status st = s.value().exec(); !st)
+                return st;
+        }
+    }
+    return {};
+}
+
+Status InventoryStore::insertRows(const QString &head, const QString &row, int columns, qsizetype count,
+                                  const std::function<void(sql::Statement &, int, qsizetype)> &bind)
+{
+    qsizetype next = 0;
+    // Few statement shapes (64, 16, 4 and 1 rows), each prepared once per connection.
+    for (const qsizetype rows : {64, 16, 4, 1}) {
+        if (count - next < rows)
+            continue;
+        auto s = m_db.cached(head + (row + QStringLiteral(", ")).repeated(rows - 1) + row);
+        if (!s)
+            return s.error();
+        for (; count - next >= rows; next += rows) {
+            for (qsizetype i = 0; i < rows; ++i)
+                bind(s.value(), int(i) * columns, next + i);
+            if (Status st = s.value().exec(); !st)
+                return st;
+        }
+    }
+    return {};
 }
 
 Status InventoryStore::appendAudit(const AuditEntry &entry)

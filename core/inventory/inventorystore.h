@@ -16,6 +16,7 @@
 #include <QVector>
 
 #include <chrono>
+#include <functional>
 
 namespace mist {
 
@@ -67,6 +68,14 @@ public:
     // Applies one poll result in one transaction: machines, parents, cloud status, audit.
     Result<InventoryDelta> applyPoll(qint64 cloudId, const PollResult &result, const QDateTime &now);
 
+    // Applies changes a provider's watch reported (after a complete poll), in one transaction.
+    // Upserts are treated like a partial poll's new and changed machines (parents resolved by
+    // external id, also among the batch); removed ids are deleted at once with all their
+    // descendants (the cloud said they are gone: no missing_since, no grace period). An id
+    // both upserted and removed in one batch is removed. Every change is audited as for polls.
+    // The cloud's last_success_at moves to `now`: a running watch keeps the listing current.
+    Result<InventoryDelta> applyWatch(qint64 cloudId, const WatchBatch &batch, const QDateTime &now);
+
     // User tags: set (add/overwrite) and remove keys on several machines at once.
     Result<InventoryDelta> tagMachines(const QVector<qint64> &machineIds, const TagMap &set,
                                        const QStringList &removeKeys, const QString &actor);
@@ -83,16 +92,40 @@ public:
 private:
     struct PollTexts;
     Status insertAudit(const AuditEntry &entry);
+    // Poll and watch writes queue their audit lines and write them together (flushAudit).
+    void queueAudit(AuditEntry entry) { m_auditQueue.append(std::move(entry)); }
+    Status flushAudit();
+    // INSERTs `count` rows, many per statement: `head` is "INSERT ... VALUES ", `row` one
+    // row's placeholders ("(?, ?)"), `bind` binds row i at parameter base + 1...
+    // Runs `sql` (its "%1" is where the id list goes: "... WHERE id IN (%1)") over all ids,
+    // many per statement; `bindLeading` binds the `leading` parameters before the list.
+    Status forIdChunks(const QString &sql, int leading, const QVector<qint64> &ids,
+                       const std::function<void(sql::Statement &)> &bindLeading = {});
+    Status insertRows(const QString &head, const QString &row, int columns, qsizetype count,
+                      const std::function<void(sql::Statement &, int, qsizetype)> &bind);
     Result<QVector<Machine>> queryMachines(const QString &where, const QVariantList &args);
     Status loadTags(QVector<Machine> &machines, const QString &where, const QVariantList &args);
     Status writeMachine(Machine &machine, bool insert);
-    Status writeState(const Machine &machine);
     Status writeProviderTags(const Machine &machine);
-    Status deleteTagsOf(const QVector<Machine> &machines);
+    Status deleteTagsOf(const QVector<qint64> &ids);
+    // Deletes machines (tags first, many per statement) and audits each one.
+    Status deleteMachines(const QVector<Machine> &machines, const QDateTime &now, const QString &action,
+                          const std::function<QString(const Machine &)> &message);
     Result<InventoryDelta> writePoll(qint64 cloudId, Cloud cloud, const PollResult &result, const QDateTime &now,
                                      StoredMachines &stored);
+    // One write transaction on a cloud with the poll cache checked before and kept in step
+    // after; `write` gets the cloud and (withMachines) its stored machines. A cloud removed
+    // meanwhile gives an empty delta.
+    Result<InventoryDelta> writeToCloud(qint64 cloudId, bool withMachines,
+                                        const std::function<Result<InventoryDelta>(const Cloud &, StoredMachines &)> &write);
+    Result<InventoryDelta> writeWatch(Cloud cloud, const WatchBatch &batch, const QDateTime &now,
+                                      StoredMachines &stored);
+    // `stored` and `removedIds` (deleted by this write) let new machines get their parent
+    // with the insert when it is known already; resolveParents() does the rest.
     Status writeMachineChanges(InventoryDiff &diff, const QDateTime &now, const QDateTime &previousSuccess,
-                               const PollTexts &texts);
+                               const PollTexts &texts, const StoredMachines &stored, const QSet<qint64> &removedIds);
+    Status insertNewMachines(QVector<Machine> &added, const QDateTime &now, const PollTexts &texts,
+                             const StoredMachines &stored, const QSet<qint64> &removedIds);
     Status resolveParents(const StoredMachines &stored, const QVector<Machine> &added,
                           const QSet<qint64> &removedIds, const QVector<Machine *> &machines, QSet<qint64> &reparented);
     Status settleLastSeen(qint64 cloudId, bool complete, StoredMachines &stored, const InventoryDiff &diff,
@@ -110,6 +143,7 @@ private:
 
     sql::Database m_db;
     MachineCache m_cache;
+    QVector<AuditEntry> m_auditQueue;
     std::chrono::seconds m_grace{3600};
 };
 

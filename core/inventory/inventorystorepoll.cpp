@@ -3,6 +3,7 @@
 #include "inventorystore.h"
 
 #include "inventory/storecodec.h"
+#include "inventory/storeinternal.h"
 #include "util/logging.h"
 
 #include <QHash>
@@ -15,27 +16,7 @@ namespace mist {
 
 using namespace storecodec;
 
-// The audit texts of a poll, translated once per poll rather than once per row.
-struct InventoryStore::PollTexts
-{
-    QString appeared = tr("Appeared in state %1");
-    QString returned = tr("Reported again after being missing");
-    QString stateChanged = tr("State changed from %1 to %2");
-    QString disappeared = tr("No longer reported by the cloud");
-    QString removed = tr("Removed after being missing since %1");
-};
-
-namespace {
-
-// What the file holds for a reported machine (the cache must equal the file).
-void normalize(Machine &m)
-{
-    if (m.state.isEmpty())
-        m.state = MachineState::Unknown;
-    m.providerTags.remove(QString());   // a tag needs a key; such entries are not stored
-}
-
-} // namespace
+using storeinternal::normalize;
 
 Result<StoredMachines *> InventoryStore::storedMachines(qint64 cloudId)
 {
@@ -49,6 +30,16 @@ Result<StoredMachines *> InventoryStore::storedMachines(qint64 cloudId)
 
 Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResult &result, const QDateTime &now)
 {
+    // A failed poll changes no machine: no need to read them.
+    return writeToCloud(cloudId, result.success, [&](const Cloud &c, StoredMachines &stored) {
+        return writePoll(cloudId, c, result, now, stored);
+    });
+}
+
+Result<InventoryDelta> InventoryStore::writeToCloud(qint64 cloudId, bool withMachines,
+                                                    const std::function<Result<InventoryDelta>(const Cloud &, StoredMachines &)> &write)
+{
+    m_auditQueue.clear();
     sql::Transaction tx(m_db);
     if (Status st = tx.begin(); !st)
         return st.error();
@@ -61,18 +52,17 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
 
     auto cloudResult = cloud(cloudId);
     if (!cloudResult) {
-        // A poll that finished after its cloud was removed has nothing left to update.
+        // A result that arrived after its cloud was removed has nothing left to update.
         if (auto exists = m_db.scalar(QStringLiteral("SELECT count(*) FROM clouds WHERE id = %1").arg(cloudId));
             exists.ok() && exists.value() == 0)
             return InventoryDelta{};
         return cloudResult.error();
     }
-    // A failed poll changes no machine: no need to read them.
     StoredMachines none;
-    auto stored = result.success ? storedMachines(cloudId) : Result<StoredMachines *>(&none);
+    auto stored = withMachines ? storedMachines(cloudId) : Result<StoredMachines *>(&none);
     if (!stored)
         return stored.error();
-    Result<InventoryDelta> delta = writePoll(cloudId, cloudResult.value(), result, now, *stored.value());
+    Result<InventoryDelta> delta = write(cloudResult.value(), *stored.value());
     const Status committed = delta.ok() ? tx.commit() : Status(delta.error());
     if (!committed) {
         // The cached cloud was updated along with the writes that are now rolled back.
@@ -91,7 +81,10 @@ Result<InventoryDelta> InventoryStore::writePoll(qint64 cloudId, Cloud c, const 
     for (Machine &m : diff.added)
         m.cloudId = cloudId;
     const QDateTime previousSuccess = c.lastSuccessAt;
-    if (Status st = writeMachineChanges(diff, now, previousSuccess, PollTexts()); !st)
+    QSet<qint64> removedIds, reparented;
+    for (const Machine &m : std::as_const(diff.removed))
+        removedIds.insert(m.id);
+    if (Status st = writeMachineChanges(diff, now, previousSuccess, PollTexts(), stored, removedIds); !st)
         return st.error();
     if (Status st = settleLastSeen(cloudId, result.complete, stored, diff, previousSuccess); !st)
         return st.error();
@@ -105,27 +98,9 @@ Result<InventoryDelta> InventoryStore::writePoll(qint64 cloudId, Cloud c, const 
         cached[u.stored] = u.machine;
     for (qsizetype i : std::as_const(diff.disappearedStored))
         cached[i].missingSince = now;
-    // Children of a removed machine now sit directly under the cloud (the foreign key set
-    // their parent_id to NULL); the delta must say so.
-    QSet<qint64> removedIds, reparented;
-    for (const Machine &m : std::as_const(diff.removed))
-        removedIds.insert(m.id);
-    if (!removedIds.isEmpty()) {
-        for (Machine &m : cached) {
-            if (m.parentId && removedIds.contains(m.parentId) && !removedIds.contains(m.id)) {
-                m.parentId = 0;
-                reparented.insert(m.id);
-            }
-        }
-    }
-    // Parents are resolved after all inserts: a parent may arrive in the same poll as its
-    // children, or after them. Unchanged machines only need it while their parent is unknown.
-    QVector<Machine *> needParents;
-    needParents.reserve(diff.added.size() + diff.updated.size());
-    for (Machine &m : diff.added)
-        needParents << &m;
-    for (const InventoryDiff::Update &u : std::as_const(diff.updated))
-        needParents << &cached[u.stored];
+    storeinternal::detachChildrenOf(cached, removedIds, reparented);
+    // Unchanged machines need their parent resolved only while it is unknown.
+    QVector<Machine *> needParents = storeinternal::addedAndUpdated(diff, cached);
     for (qsizetype i : std::as_const(diff.unchangedStored))
         if (!cached.at(i).parentExternalId.isEmpty() && cached.at(i).parentId == 0)
             needParents << &cached[i];
@@ -171,44 +146,78 @@ Result<InventoryDelta> InventoryStore::writePoll(qint64 cloudId, Cloud c, const 
         // Only the first failure in a row is worth an audit line, not one per retry.
         // ("polling" may sit in between, so compare the error, which a success clears.)
         if (previousError != c.lastError)
-            if (Status st = insertAudit(e); !st)
-                return st.error();
+            queueAudit(e);
     }
     if (Status st = writeCloudStatus(c); !st)
+        return st.error();
+    if (Status st = flushAudit(); !st)
         return st.error();
     delta.cloudsChanged << c;
     return delta;
 }
 
+// New machines: rows with their parent where it is known already (stored, or added just
+// before), provider tags many rows per statement, audit lines.
+Status InventoryStore::insertNewMachines(QVector<Machine> &added, const QDateTime &now, const PollTexts &texts,
+                                         const StoredMachines &stored, const QSet<qint64> &removedIds)
+{
+    QHash<QString, qint64> addedIds;
+    addedIds.reserve(added.size());
+    struct TagRow
+    {
+        qint64 id;
+        QString key, value;
+    };
+    QVector<TagRow> tags;
+    for (Machine &m : added) {
+        normalize(m);
+        m.parentId = 0;
+        if (!m.parentExternalId.isEmpty()) {
+            if (const auto it = addedIds.constFind(m.parentExternalId); it != addedIds.cend())
+                m.parentId = *it;
+            else if (const Machine *parent = stored.find(m.parentExternalId); parent && !removedIds.contains(parent->id))
+                m.parentId = parent->id;
+        }
+        if (Status st = writeMachine(m, true); !st)
+            return st;
+        addedIds.insert(m.externalId, m.id);
+        for (auto it = m.providerTags.cbegin(); it != m.providerTags.cend(); ++it)
+            tags.append({m.id, it.key(), it.value()});
+        AuditEntry e = auditFor(QStringLiteral("machine.appeared"), m, texts.appeared.arg(m.state));
+        e.timestamp = now;
+        queueAudit(std::move(e));
+    }
+    return insertRows(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) VALUES "),
+                      QStringLiteral("('machine', ?, 'provider', ?, ?)"), 3, tags.size(),
+                      [&tags](sql::Statement &s, int base, qsizetype i) {
+                          s.bind(base + 1, tags.at(i).id).bind(base + 2, tags.at(i).key).bind(base + 3, tags.at(i).value);
+                      });
+}
+
 // Rows and audit lines of the added, updated, disappeared and removed machines.
-Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime &now,
-                                           const QDateTime &previousSuccess, const PollTexts &texts)
+Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime &now, const QDateTime &previousSuccess,
+                                           const PollTexts &texts, const StoredMachines &stored,
+                                           const QSet<qint64> &removedIds)
 {
     auto audit = [this, &now](const QString &action, const Machine &m, const QString &message,
                               const QJsonObject &details = {}) {
         AuditEntry e = auditFor(action, m, message);
         e.timestamp = now;
         e.details = details;
-        return insertAudit(e);
+        queueAudit(std::move(e));
+        return Status();
     };
-    for (Machine &m : diff.added) {
-        normalize(m);
-        if (Status st = writeMachine(m, true); !st)
-            return st;
-        if (Status st = writeProviderTags(m); !st)
-            return st;
-        if (Status st = audit(QStringLiteral("machine.appeared"), m, texts.appeared.arg(m.state)); !st)
-            return st;
-    }
+    if (Status st = insertNewMachines(diff.added, now, texts, stored, removedIds); !st)
+        return st;
+    // Most changes of a poll: only the state moved, so only the state is written, for all
+    // machines that went to the same state at once.
+    QHash<QString, QVector<qint64>> stateOnly;
     for (InventoryDiff::Update &u : diff.updated) {
         normalize(u.machine);
-        if (u.fields == QStringList{QStringLiteral("state")} && !u.returned) {
-            // Most changes of a poll: only the state moved, so only the state is written.
-            if (Status st = writeState(u.machine); !st)
-                return st;
-        } else if (Status st = writeMachine(u.machine, false); !st) {
+        if (u.fields == QStringList{QStringLiteral("state")} && !u.returned)
+            stateOnly[u.machine.state] << u.machine.id;
+        else if (Status st = writeMachine(u.machine, false); !st)
             return st;
-        }
         if (u.fields.contains(QStringLiteral("tags")))
             if (Status st = writeProviderTags(u.machine); !st)
                 return st;
@@ -221,6 +230,13 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
                                   texts.stateChanged.arg(u.previousState, u.machine.state), details); !st)
                 return st;
         }
+    }
+    for (auto it = stateOnly.cbegin(); it != stateOnly.cend(); ++it) {
+        const QString &state = it.key();
+        if (Status st = forIdChunks(QStringLiteral("UPDATE machines SET state = ?1, last_seen = NULL WHERE id IN (%1)"), 1,
+                                    it.value(), [&state](sql::Statement &s) { s.bind(1, state); });
+            !st)
+            return st;
     }
     if (!diff.disappeared.isEmpty()) {
         // Last seen in the previous successful poll, unless already written down (see settleLastSeen).
@@ -237,51 +253,34 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
                 return st;
         }
     }
-    if (!diff.removed.isEmpty()) {
-        if (Status st = deleteTagsOf(diff.removed); !st)
-            return st;
-        auto s = m_db.cached(QStringLiteral("DELETE FROM machines WHERE id = ?"));
-        if (!s)
-            return s.error();
-        for (const Machine &m : std::as_const(diff.removed)) {
-            s.value().bind(1, m.id);
-            if (Status st = s.value().exec(); !st)
-                return st;
-            if (Status st = audit(QStringLiteral("machine.removed"), m,
-                                  texts.removed.arg(m.missingSince.toString(Qt::ISODate))); !st)
-                return st;
-        }
+    return deleteMachines(diff.removed, now, QStringLiteral("machine.removed"), [&texts](const Machine &m) {
+        return texts.removed.arg(m.missingSince.toString(Qt::ISODate));
+    });
+}
+
+Status InventoryStore::deleteMachines(const QVector<Machine> &machines, const QDateTime &now, const QString &action,
+                                      const std::function<QString(const Machine &)> &message)
+{
+    if (machines.isEmpty())
+        return {};
+    QVector<qint64> ids;
+    ids.reserve(machines.size());
+    for (const Machine &m : machines) {
+        ids << m.id;
+        AuditEntry e = auditFor(action, m, message(m));
+        e.timestamp = now;
+        queueAudit(std::move(e));
     }
-    return {};
+    if (Status st = deleteTagsOf(ids); !st)
+        return st;
+    return forIdChunks(QStringLiteral("DELETE FROM machines WHERE id IN (%1)"), 0, ids);
 }
 
 // The tags of machines about to be deleted, many per statement: the delete trigger would do
 // it too, but one tag row at a time, which costs more than the machine row itself.
-Status InventoryStore::deleteTagsOf(const QVector<Machine> &machines)
+Status InventoryStore::deleteTagsOf(const QVector<qint64> &ids)
 {
-    constexpr qsizetype kChunk = 64;
-    for (qsizetype first = 0; first < machines.size(); first += kChunk) {
-        const qsizetype n = std::min(kChunk, machines.size() - first);
-        QString sql = QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id IN (?");
-        sql += QStringLiteral(",?").repeated(n - 1) + QLatin1Char(')');
-        auto s = m_db.cached(sql);
-        if (!s)
-            return s.error();
-        for (qsizetype i = 0; i < n; ++i)
-            s.value().bind(int(i + 1), machines.at(first + i).id);
-        if (Status st = s.value().exec(); !st)
-            return st;
-    }
-    return {};
-}
-
-Status InventoryStore::writeState(const Machine &m)
-{
-    auto s = m_db.cached(QStringLiteral("UPDATE machines SET state = ?, last_seen = NULL WHERE id = ?"));
-    if (!s)
-        return s.error();
-    s.value().bind(1, m.state).bind(2, m.id);
-    return s.value().exec();
+    return forIdChunks(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id IN (%1)"), 0, ids);
 }
 
 Status InventoryStore::writeMachine(Machine &m, bool insert)
@@ -291,8 +290,8 @@ Status InventoryStore::writeMachine(Machine &m, bool insert)
     const QString sql = insert
         ? QStringLiteral("INSERT INTO machines (parent_external_id, kind, name, state, "
                          "public_ips, private_ips, size, image, location, os, cores, memory_mb, created_at, "
-                         "last_seen, missing_since, extra, cost_per_month, cost_currency, cloud_id, external_id) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")
+                         "last_seen, missing_since, extra, cost_per_month, cost_currency, cloud_id, external_id, parent_id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)")
         : QStringLiteral("UPDATE machines SET parent_external_id = ?1, kind = ?2, "
                          "name = ?3, state = ?4, public_ips = ?5, private_ips = ?6, size = ?7, image = ?8, "
                          "location = ?9, os = ?10, cores = ?11, memory_mb = ?12, created_at = ?13, last_seen = ?14, "
@@ -309,9 +308,13 @@ Status InventoryStore::writeMachine(Machine &m, bool insert)
     st.bindNull(14);   // reported by this poll: last seen when the cloud last succeeded
     bindTime(st, 15, m.missingSince);
     st.bind(16, toJson(m.extra)).bind(17, m.costPerMonth).bind(18, m.costCurrency);
-    if (insert)
+    if (insert) {
         st.bind(19, m.cloudId).bind(20, m.externalId);
-    else
+        if (m.parentId)
+            st.bind(21, m.parentId);
+        else
+            st.bindNull(21);
+    } else
         st.bind(19, m.id);
     if (Status r = st.exec(); !r)
         return r;

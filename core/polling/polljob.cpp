@@ -64,6 +64,34 @@ PollResult poll(const Cloud &cloud, SecretStore &secrets, std::shared_ptr<HostKe
     }
 }
 
+WatchOutcome watch(const Cloud &cloud, const QString &cursor, WatchSink &sink, SecretStore &secrets,
+                   std::shared_ptr<HostKeyVerifier> hostKeys)
+{
+    auto failed = [](Error e) {
+        WatchOutcome o;
+        o.end = WatchOutcome::End::Failed;
+        o.error = std::move(e);
+        return o;
+    };
+    auto provider = providerFor(cloud);
+    if (!provider)
+        return failed(provider.error());
+    auto creds = credentialsFor(cloud, secrets, std::move(hostKeys));
+    if (!creds)
+        return failed(creds.error());
+    try {
+        WatchOutcome o = provider.value()->watch(creds.value(), cursor, sink);
+        if (o.end == WatchOutcome::End::Failed && o.error.message.isEmpty())
+            o.error = Error{tr("Following the cloud's changes failed without a reason"), cloud.name};
+        return o;
+    } catch (const std::exception &e) {
+        qCWarning(lcPolling) << "provider threw while watching" << cloud.name << e.what();
+        return failed(Error{tr("Following the cloud's changes failed unexpectedly"), QString::fromUtf8(e.what())});
+    } catch (...) {
+        return failed(Error{tr("Following the cloud's changes failed unexpectedly"), {}});
+    }
+}
+
 QStringList allowedActions(const Cloud &cloud, const Machine &machine)
 {
     auto provider = providerFor(cloud);

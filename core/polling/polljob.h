@@ -18,6 +18,10 @@ Result<Credentials> credentialsFor(const Cloud &cloud, SecretStore &secrets,
 PollResult poll(const Cloud &cloud, SecretStore &secrets, std::shared_ptr<HostKeyVerifier> hostKeys = {});
 Status runAction(const Cloud &cloud, const Machine &machine, const ActionRequest &request, SecretStore &secrets,
                  std::shared_ptr<HostKeyVerifier> hostKeys = {});
+// Runs the provider's watch on the calling thread (a dedicated one: it blocks until stopped,
+// expired or failed). Any error before or inside the provider comes back as End::Failed.
+WatchOutcome watch(const Cloud &cloud, const QString &cursor, WatchSink &sink, SecretStore &secrets,
+                   std::shared_ptr<HostKeyVerifier> hostKeys = {});
 QStringList allowedActions(const Cloud &cloud, const Machine &machine);
 
 } // namespace ProviderCall

@@ -142,6 +142,18 @@ void StoreService::applyPoll(qint64 cloudId, const PollResult &result, QObject *
     }, std::move(done));
 }
 
+void StoreService::applyWatch(qint64 cloudId, const WatchBatch &batch, QObject *context, Callback<InventoryDelta> done)
+{
+    QPointer<StoreService> self(this);
+    call<InventoryDelta>(context, [cloudId, batch, self](InventoryStore &s) {
+        auto r = s.applyWatch(cloudId, batch, QDateTime::currentDateTimeUtc());
+        if (r.ok() && self && (!r.value().machinesAdded.isEmpty() || !r.value().machinesChanged.isEmpty()
+                               || !r.value().machinesRemoved.isEmpty()))
+            emit self->auditAppended();
+        return r;
+    }, std::move(done));
+}
+
 void StoreService::tagMachines(const QVector<qint64> &ids, const TagMap &set, const QStringList &removeKeys,
                                const QString &actor, QObject *context, Callback<InventoryDelta> done)
 {

@@ -39,6 +39,9 @@ public:
     void markPolling(qint64 cloudId);
     void applyPoll(qint64 cloudId, const PollResult &result, QObject *context = nullptr,
                    Callback<InventoryDelta> done = {});
+    // Changes from a provider's watch (see InventoryStore::applyWatch); broadcast as a delta.
+    void applyWatch(qint64 cloudId, const WatchBatch &batch, QObject *context = nullptr,
+                    Callback<InventoryDelta> done = {});
     void tagMachines(const QVector<qint64> &ids, const TagMap &set, const QStringList &removeKeys,
                      const QString &actor, QObject *context, Callback<InventoryDelta> done);
     void appendAudit(const AuditEntry &entry);

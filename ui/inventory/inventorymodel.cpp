@@ -499,7 +499,17 @@ void InventoryModel::removeMachines(const QVector<qint64> &ids)
 void InventoryModel::removeRuns(Node *parent, QVector<int> rows)
 {
     std::sort(rows.begin(), rows.end(), std::greater<int>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     const QModelIndex parentIndex = indexOf(parent);
+    qsizetype runs = 0;
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        runs += i == 0 || rows.at(i) != rows.at(i - 1) - 1;
+    // Each removed run costs the proxy and view about the parent's row count; gathering the
+    // rows first costs one relayout (the proxy rebuilds its mappings, ~ all rows). Measured:
+    // worth it for 1,500 runs under a 6,000-row cloud, not for 75 runs under 600 rows.
+    if (runs > kMinGatheredRuns && runs * parent->children.size() > 4 * (m_machines.size() + m_clouds.size())
+        && !m_resetting)
+        rows = gatherAtEnd(parent, rows);
     for (int i = 0; i < rows.size();) {
         const int last = rows.at(i);
         int first = last;
@@ -517,6 +527,53 @@ void InventoryModel::removeRuns(Node *parent, QVector<int> rows)
         }
         endRemoveRows();
     }
+}
+
+// Moves the rows to be removed to the end of `parent`'s children, in one layout change
+// (persistent indexes follow their rows), and returns their new numbers. Every row removal
+// costs the proxy and the tree view time proportional to the parent's row count, so a poll
+// removing 1,500 scattered rows of one big cloud as 1,500 runs cost ~0.3 s; this costs one
+// relayout of that parent plus one removal.
+QVector<int> InventoryModel::gatherAtEnd(Node *parent, const QVector<int> &rows)
+{
+    const QModelIndex parentIndex = indexOf(parent);
+    const QList<QPersistentModelIndex> parents{QPersistentModelIndex(parentIndex)};
+    emit layoutAboutToBeChanged(parents);
+    std::vector<bool> doomed(size_t(parent->children.size()), false);
+    for (int row : rows)
+        doomed[size_t(row)] = true;
+    QVector<Node *> reordered;
+    reordered.reserve(parent->children.size());
+    for (int pass = 0; pass < 2; ++pass)
+        for (qsizetype i = 0; i < parent->children.size(); ++i)
+            if (doomed[size_t(i)] == (pass == 1))
+                reordered << parent->children.at(i);
+    // Old row -> new row, for the persistent indexes under this parent.
+    std::vector<int> newRow(size_t(parent->children.size()));
+    for (qsizetype i = 0; i < reordered.size(); ++i)
+        newRow[size_t(rowOf(reordered.at(i)))] = int(i);
+    QModelIndexList from, to;
+    const QModelIndexList persistent = persistentIndexList();
+    for (const QModelIndex &index : persistent) {
+        if (index.parent() != parentIndex)
+            continue;
+        const int moved = newRow[size_t(index.row())];
+        if (moved == index.row())
+            continue;
+        from << index;
+        to << createIndex(moved, index.column(), index.internalPointer());
+    }
+    parent->children = std::move(reordered);
+    for (qsizetype i = 0; i < parent->children.size(); ++i)
+        parent->children.at(i)->row = int(i);
+    parent->dirtyFrom = INT_MAX;
+    changePersistentIndexList(from, to);
+    emit layoutChanged(parents);
+    QVector<int> out;
+    const int first = int(parent->children.size() - rows.size());
+    for (int row = int(parent->children.size()) - 1; row >= first; --row)
+        out << row;
+    return out;
 }
 
 void InventoryModel::removeClouds(const QVector<qint64> &ids)

@@ -100,6 +100,9 @@ private:
     void removeMachines(const QVector<qint64> &ids);
     void removeClouds(const QVector<qint64> &ids);
     void removeRuns(Node *parent, QVector<int> rows);
+    QVector<int> gatherAtEnd(Node *parent, const QVector<int> &rows);
+    // Removals in more separate runs than this under one big parent may be gathered first.
+    static constexpr qsizetype kMinGatheredRuns = 16;
     void updateClouds(const QVector<Cloud> &clouds);
     void addMachines(const QVector<Machine> &machines);
     void changeMachines(const QVector<Machine> &machines);
