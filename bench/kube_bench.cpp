@@ -1,12 +1,14 @@
 // Kubernetes at scale through the whole app: a fixture API server (tests/support, on its own
 // thread) with 20,000 pods (2 containers each) on 200 nodes; the real AppCore (store thread,
 // poll scheduler, watch) and MainWindow (offscreen). Prints:
-//   - first full tree: adding the cloud until every node, pod and container row is in the tree;
+//   - first full tree: adding the cloud until every node, pod and container row is in the tree
+//     (the store's deltas applied and the window's DeltaPacer done slicing them into the model);
 //   - then K pod changes per second through the watch for a while: changes applied per second,
 //     backlog (events sent but not yet in the tree), catch-up time after the churn stops,
 //     CPU of the app (the fixture's own busy time subtracted) and the longest GUI-thread stall.
 // Usage: kube_bench [pods=20000] [nodes=200] [changes_per_s=1000] [seconds=10]
 
+#include "inventory/deltapacer.h"
 #include "inventory/inventorydelta.h"
 #include "kubeapifixture.h"
 #include "mainwindow/mainwindow.h"
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
         if (!r)
             qFatal("add cloud: %s", qPrintable(r.error().toString()));
     });
-    waitUntil([&] { return rowsAdded >= expectedRows; }, 120000);
+    waitUntil([&] { return rowsAdded >= expectedRows && window.deltaPacer()->isIdle(); }, 120000);
     const qint64 firstTreeMs = firstTree.elapsed();
     const qint64 loadStall = stalls.worst;
     // The watch is open once the scheduler has the list's cursor.

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "containers/containeractions.h"
+#include "inventory/deltapacer.h"
 
 #include "audit/auditlogview.h"
 #include "inventory/inventoryfilterproxy.h"
@@ -87,7 +88,9 @@ MainWindow::MainWindow(AppCore *core, QWidget *parent)
     connect(m_core, &AppCore::ready, this, &MainWindow::onReady);
     connect(m_core, &AppCore::startFailed, this, &MainWindow::onStartFailed);
     connect(m_core, &AppCore::discovered, m_discovery, &DiscoveryBar::offer);
-    connect(m_core->store(), &StoreService::deltaApplied, m_model, &InventoryModel::applyDelta);
+    // Big deltas (a cluster's first listing) reach the tree in slices: the window stays responsive.
+    m_pacer = new DeltaPacer(m_model, this);
+    connect(m_core->store(), &StoreService::deltaApplied, m_pacer, &DeltaPacer::push);
     connect(m_core->store(), &StoreService::writeFailed, m_status,
             [this](const Error &e) { m_status->showError(e.toString()); });
 

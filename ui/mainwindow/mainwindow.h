@@ -26,6 +26,7 @@ class InventoryModel;
 class SearchBar;
 class StatusIndicator;
 class ContainerActions;
+class DeltaPacer;
 class TerminalActions;
 
 // The main window: search box over the inventory tree, details pane and audit log in docks,
@@ -51,6 +52,7 @@ public:
     DiscoveryBar *discoveryBar() const { return m_discovery; }
     TerminalActions *terminals() const { return m_terminals; }
     ContainerActions *containers() const { return m_containers; }
+    DeltaPacer *deltaPacer() const { return m_pacer; }
     bool isReady() const { return m_ready; }
     QString startError() const { return m_startError; }
 
@@ -94,6 +96,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     QSplitter *m_centralSplit = nullptr;   // inventory above, terminal tabs below
     ContainerActions *m_containers = nullptr;
+    DeltaPacer *m_pacer = nullptr;
     TerminalActions *m_terminals = nullptr;
     DiscoveryBar *m_discovery = nullptr;
     DetailsPane *m_details = nullptr;
