@@ -115,6 +115,8 @@ void TestContainerTabs::kubeconfigImportTreeExecAndLogs()
     QCOMPARE(machineOf(app.window.get(), node)->kind, MachineKind::Node);
     QVERIFY(!node.parent().parent().isValid());   // the node's parent is the cluster (cloud) row
     QVERIFY(findMachine(app.window.get(), QStringLiteral("sidecar")).isValid());
+    QCOMPARE(pod.siblingAtColumn(InventoryModel::NamespaceColumn).data().toString(), QStringLiteral("shop"));
+    QCOMPARE(container.siblingAtColumn(InventoryModel::NamespaceColumn).data().toString(), QStringLiteral("shop"));
 
     // An exec tab into the container: a shell prompt, a command and its output.
     select(app.window.get(), container);

@@ -160,6 +160,7 @@ private slots:
         QCOMPARE(cell(InventoryModel::SizeColumn), QStringLiteral("m1.large"));
         QCOMPARE(cell(InventoryModel::CostColumn), QStringLiteral("12.35 USD/mo"));
         QCOMPARE(cell(InventoryModel::TagsColumn), QStringLiteral("env=staging, role"));
+        QCOMPARE(cell(InventoryModel::NamespaceColumn), QString());   // not a Kubernetes object
         QCOMPARE(h.siblingAtColumn(InventoryModel::CostColumn).data(InventoryModel::SortRole).toDouble(), 12.346);
         QCOMPARE(h.data(InventoryModel::NodeTypeRole).toString(), QStringLiteral("machine"));
         QCOMPARE(h.data(InventoryModel::MachineIdRole).toLongLong(), 30);

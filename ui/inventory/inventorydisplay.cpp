@@ -124,6 +124,12 @@ double InventoryDisplay::costKey(const Machine &m)
     return m.costCurrency.isEmpty() && m.costPerMonth == 0.0 ? -1.0 : m.costPerMonth;
 }
 
+QString InventoryDisplay::namespaceText(const Machine &m)
+{
+    // The Kubernetes provider puts a pod's or container's namespace there as "ns/<namespace>".
+    return m.location.startsWith(QLatin1String("ns/")) ? m.location.mid(3) : QString();
+}
+
 QString InventoryDisplay::ipsText(const Machine &m)
 {
     return (m.publicIps + m.privateIps).join(QStringLiteral(", "));

@@ -39,6 +39,7 @@ public:
     static QString ipsText(const Machine &machine); // public then private, comma separated
     static QString costText(const Machine &machine); // "12.35 USD/mo", empty when unknown
     static QString tagsText(const Machine &machine); // "key=value, key", the user's value winning
+    static QString namespaceText(const Machine &machine); // Kubernetes namespace, else empty
     static QString timeText(const QDateTime &time); // local short format, or "never"
 };
 

@@ -49,7 +49,7 @@ struct InventoryModel::MachineNode : Node
     qint64 waitingFor = 0;   // parent id this machine is filed under in m_orphans (0 = none)
     // Display strings built on first use, so a 100k load formats only what is painted.
     mutable bool formatted = false;
-    mutable QString ipsText, costText, tagsText;
+    mutable QString ipsText, costText, tagsText, namespaceText;
 };
 
 namespace {
@@ -91,6 +91,8 @@ unsigned changedColumns(const Machine &a, const Machine &b, const Cloud &cloud)
         set(InventoryModel::CostColumn);
     if (a.userTags != b.userTags || a.providerTags != b.providerTags)
         set(InventoryModel::TagsColumn);
+    if (a.location != b.location)
+        set(InventoryModel::NamespaceColumn);
     // Foreground and tooltip are on every column.
     if (InventoryDisplay::isStale(a, cloud) != InventoryDisplay::isStale(b, cloud) || a.missingSince != b.missingSince)
         mask = (1u << InventoryModel::ColumnCount) - 1;
@@ -744,6 +746,7 @@ void InventoryModel::format(const MachineNode *node) const
     node->ipsText = InventoryDisplay::ipsText(node->machine);
     node->costText = InventoryDisplay::costText(node->machine);
     node->tagsText = InventoryDisplay::tagsText(node->machine);
+    node->namespaceText = InventoryDisplay::namespaceText(node->machine);
     node->formatted = true;
 }
 
@@ -763,7 +766,7 @@ const QString &InventoryModel::cellText(const Node *node, int column, bool sort)
                                                              : none;
     }
     const auto *m = static_cast<const MachineNode *>(node);
-    if (!m->formatted && (column == IpsColumn || column == CostColumn || column == TagsColumn))
+    if (!m->formatted && (column == IpsColumn || column == CostColumn || column == TagsColumn || column == NamespaceColumn))
         format(m);
     switch (column) {
     case NameColumn: return m->machine.name;
@@ -773,6 +776,7 @@ const QString &InventoryModel::cellText(const Node *node, int column, bool sort)
     case SizeColumn: return m->machine.size;
     case CostColumn: return m->costText;
     case TagsColumn: return m->tagsText;
+    case NamespaceColumn: return m->namespaceText;
     default: return none;
     }
 }
@@ -833,7 +837,7 @@ QVariant InventoryModel::headerData(int section, Qt::Orientation orientation, in
 {
     static const char *const titles[ColumnCount] = {QT_TR_NOOP("Name"), QT_TR_NOOP("State"), QT_TR_NOOP("Cloud"),
                                                     QT_TR_NOOP("IP addresses"), QT_TR_NOOP("Size"),
-                                                    QT_TR_NOOP("Cost"), QT_TR_NOOP("Tags")};
+                                                    QT_TR_NOOP("Cost"), QT_TR_NOOP("Tags"), QT_TR_NOOP("Namespace")};
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole || section < 0 || section >= ColumnCount)
         return {};
     return tr(titles[section]);

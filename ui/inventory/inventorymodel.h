@@ -24,7 +24,11 @@ class InventoryModel : public QAbstractItemModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, StateColumn, CloudColumn, IpsColumn, SizeColumn, CostColumn, TagsColumn, ColumnCount };
+    enum Column {
+        NameColumn, StateColumn, CloudColumn, IpsColumn, SizeColumn, CostColumn, TagsColumn,
+        NamespaceColumn,   // Kubernetes pods and containers (location "ns/<namespace>")
+        ColumnCount
+    };
     enum Role {
         NodeTypeRole = Qt::UserRole + 1,   // QString "cloud" or "machine"
         CloudIdRole,                       // qint64

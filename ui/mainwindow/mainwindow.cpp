@@ -144,6 +144,7 @@ void MainWindow::createCentral()
     header->resizeSection(InventoryModel::IpsColumn, 12 * em);
     header->resizeSection(InventoryModel::SizeColumn, 8 * em);
     header->resizeSection(InventoryModel::CostColumn, 6 * em);
+    header->resizeSection(InventoryModel::TagsColumn, 16 * em);
     layout->addWidget(m_tree, 1);
     m_stack->addWidget(page);
 
