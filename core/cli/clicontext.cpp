@@ -1,5 +1,6 @@
 #include "clicontext.h"
 
+#include "inventory/auditentry.h"
 #include "services/appcore.h"
 #include "util/logging.h"
 
@@ -204,6 +205,23 @@ Result<Cloud> CliContext::addCloud(Cloud cloud, const QHash<QString, QString> &s
     if (!added && !secrets.isEmpty())
         cleanup();
     return added;
+}
+
+void CliContext::auditMachine(const Machine &machine, const QString &action, bool success, const QString &message,
+                              const QJsonObject &details)
+{
+    AuditEntry e;
+    e.timestamp = QDateTime::currentDateTimeUtc();
+    e.actor = QStringLiteral("cli");
+    e.action = action;
+    e.cloudId = machine.cloudId;
+    e.machineId = machine.id;
+    e.target = machine.name;
+    e.success = success;
+    e.message = message;
+    e.details = details;
+    if (Status s = store().appendAudit(e); !s)
+        warn(Error{QCoreApplication::translate("CliContext", "Could not write the audit log"), s.error().toString()});
 }
 
 } // namespace mist

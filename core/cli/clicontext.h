@@ -71,6 +71,10 @@ public:
     // inventory without them), then the cloud; the keychain is cleaned up if that fails.
     Result<Cloud> addCloud(Cloud cloud, const QHash<QString, QString> &secrets, const QString &actor);
 
+    // An audit entry by the CLI about one machine; a failure to write it is a warning only.
+    void auditMachine(const Machine &machine, const QString &action, bool success, const QString &message,
+                      const QJsonObject &details);
+
     // Reports and returns the exit code, so commands can `return ctx.fail(...)`.
     int fail(const Error &error);
     int fail(const QString &message, const QString &detail = {});

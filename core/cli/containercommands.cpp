@@ -1,7 +1,6 @@
 #include "containercommands.h"
 
 #include "containers/containerlauncher.h"
-#include "inventory/auditentry.h"
 #include "inventory/inventorystore.h"
 #include "polling/polljob.h"
 #include "util/logging.h"
@@ -21,8 +20,6 @@ QString tr(const char *text)
 {
     return QCoreApplication::translate("ContainerCommands", text);
 }
-
-const QString kActor = QStringLiteral("cli");
 
 // Whole buffer or a closed pipe.
 bool writeAll(int fd, const QByteArray &data)
@@ -53,23 +50,6 @@ bool ContainerCommands::isContainer(const Machine &machine)
     return machine.kind == MachineKind::Container || machine.kind == MachineKind::Pod;
 }
 
-void ContainerCommands::audit(const Machine &m, const QString &action, bool success, const QString &message,
-                              const QJsonObject &details)
-{
-    AuditEntry e;
-    e.timestamp = QDateTime::currentDateTimeUtc();
-    e.actor = kActor;
-    e.action = action;
-    e.cloudId = m.cloudId;
-    e.machineId = m.id;
-    e.target = m.name;
-    e.success = success;
-    e.message = message;
-    e.details = details;
-    if (Status s = m_ctx.store().appendAudit(e); !s)
-        m_ctx.warn(Error{tr("Could not write the audit log"), s.error().toString()});
-}
-
 int ContainerCommands::exec(const Machine &machine, const QStringList &command, const QString &container)
 {
     Result<Cloud> cloud = m_ctx.store().cloud(machine.cloudId);
@@ -90,7 +70,7 @@ int ContainerCommands::exec(const Machine &machine, const QStringList &command, 
     if (!container.isEmpty())
         details.insert(QStringLiteral("container"), container);
     if (!output) {
-        audit(machine, QStringLiteral("container.exec"), false, output.error().message, details);
+        m_ctx.auditMachine(machine, QStringLiteral("container.exec"), false, output.error().message, details);
         m_ctx.fail(output.error());
         return 255;   // like `mist exec` over SSH: the command never ran
     }
@@ -98,7 +78,7 @@ int ContainerCommands::exec(const Machine &machine, const QStringList &command, 
     writeAll(STDERR_FILENO, output.value().stderrData);
     const int status = output.value().exitStatus;
     details.insert(QStringLiteral("exit_status"), status);
-    audit(machine, QStringLiteral("container.exec"), status == 0, tr("Command exited with %1").arg(status), details);
+    m_ctx.auditMachine(machine, QStringLiteral("container.exec"), status == 0, tr("Command exited with %1").arg(status), details);
     return status < 0 ? 255 : status;
 }
 

@@ -24,8 +24,6 @@ public:
     static QString summary();
 
 private:
-    void audit(const Machine &m, const QString &action, bool success, const QString &message, const QJsonObject &details);
-
     CliContext &m_ctx;
 };
 

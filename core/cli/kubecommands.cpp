@@ -16,9 +16,14 @@ QString tr(const char *text)
 
 const QString kActor = QStringLiteral("cli");
 
-Result<KubeconfigImport> readKubeconfig(const QStringList &files)
+// The given files, else $KUBECONFIG or ~/.kube/config; skipped contexts are warned about.
+Result<KubeconfigImport> readKubeconfig(CliContext &ctx, const QStringList &files)
 {
-    return files.isEmpty() ? KubeconfigReader::readDefault() : KubeconfigReader::readFiles(files);
+    Result<KubeconfigImport> config = files.isEmpty() ? KubeconfigReader::readDefault() : KubeconfigReader::readFiles(files);
+    if (config)
+        for (const QString &w : std::as_const(config.value().warnings))
+            ctx.warn(Error{w, {}});
+    return config;
 }
 
 } // namespace
@@ -50,11 +55,9 @@ int KubeCommands::listContexts(const QStringList &args)
     p.addPositional(QStringLiteral("FILE"), tr("kubeconfig files, merged as kubectl does"));
     if (auto code = m_ctx.parse(p, args))
         return *code;
-    Result<KubeconfigImport> config = readKubeconfig(p.positionals());
+    Result<KubeconfigImport> config = readKubeconfig(m_ctx, p.positionals());
     if (!config)
         return m_ctx.fail(config.error());
-    for (const QString &w : std::as_const(config.value().warnings))
-        m_ctx.warn(Error{w, {}});
     Records out;
     out.addColumn(QStringLiteral("name"), tr("Context"));
     out.addColumn(QStringLiteral("server"), tr("Server"));
@@ -81,11 +84,9 @@ int KubeCommands::importContexts(const QStringList &args)
     p.addOption({QStringLiteral("--current")}, {}, tr("Import only the current context."));
     if (auto code = m_ctx.parse(p, args))
         return *code;
-    Result<KubeconfigImport> config = readKubeconfig(p.positionals());
+    Result<KubeconfigImport> config = readKubeconfig(m_ctx, p.positionals());
     if (!config)
         return m_ctx.fail(config.error());
-    for (const QString &w : std::as_const(config.value().warnings))
-        m_ctx.warn(Error{w, {}});
 
     QVector<KubeContextImport> chosen;
     const QStringList wanted = p.values(QStringLiteral("context"));

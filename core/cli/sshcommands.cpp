@@ -142,18 +142,7 @@ void SshCommands::addConnectOptions(ArgParser &p)
 
 void SshCommands::audit(const Machine &m, const QString &action, bool success, const QString &message, const QJsonObject &details)
 {
-    AuditEntry e;
-    e.timestamp = QDateTime::currentDateTimeUtc();
-    e.actor = kActor;
-    e.action = action;
-    e.cloudId = m.cloudId;
-    e.machineId = m.id;
-    e.target = m.name;
-    e.success = success;
-    e.message = message;
-    e.details = details;
-    if (Status s = m_ctx.store().appendAudit(e); !s)
-        m_ctx.warn(Error{tr("Could not write the audit log"), s.error().toString()});
+    m_ctx.auditMachine(m, action, success, message, details);
 }
 
 int SshCommands::sshFailure(const SshError &error, const QString &machine)

@@ -12,6 +12,7 @@
 
 #include "inventory/inventorystore.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -183,6 +184,30 @@ private slots:
         r = mist(data, {QStringLiteral("logs"), host});   // the engine's host has no logs of its own
         QVERIFY2(r.code != 0 && r.err.contains(QLatin1String("no logs")), r.describe());
         QVERIFY2(engine.violations().isEmpty(), qPrintable(engine.violations().join(QLatin1Char('\n'))));
+
+        // A TLS engine: the client key file's contents go to the keychain, never to disk.
+        const QString key = m_tmp.filePath(QStringLiteral("client-key.pem"));
+        QFile keyFile(key);
+        QVERIFY(keyFile.open(QIODevice::WriteOnly));
+        keyFile.write("-----BEGIN PRIVATE KEY-----\nMIIunmistakablyPrivateKeyBytes\n-----END PRIVATE KEY-----\n");
+        keyFile.close();
+        const QString cert = QStringLiteral(MIST_TEST_DATA_DIR "/docker/cert.pem");
+        r = mist(data, {QStringLiteral("clouds"), QStringLiteral("add"), QStringLiteral("docker"), QStringLiteral("tls-engine"),
+                        QStringLiteral("--set"), QStringLiteral("uri=tcp://127.0.0.1:2376"), QStringLiteral("--set"),
+                        QStringLiteral("tls_ca=") + cert, QStringLiteral("--set"), QStringLiteral("tls_cert=") + cert,
+                        QStringLiteral("--set"), QStringLiteral("tls_key=") + key});
+        QVERIFY2(r.code == 0, r.describe());
+        r = mist(data, {QStringLiteral("clouds"), QStringLiteral("-o"), QStringLiteral("json")});
+        QVERIFY2(r.out.contains("\"secret_fields\": [\"tls_key\"]"), r.describe());
+        for (const QString &name : QDir(data).entryList(QDir::Files)) {
+            QFile f(data + QLatin1Char('/') + name);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(!f.readAll().contains("unmistakablyPrivateKeyBytes"), qPrintable(name));
+        }
+        r = mist(data, {QStringLiteral("clouds"), QStringLiteral("add"), QStringLiteral("docker"), QStringLiteral("tls-missing"),
+                        QStringLiteral("--set"), QStringLiteral("uri=tcp://127.0.0.1:2376"), QStringLiteral("--set"),
+                        QStringLiteral("tls_key=") + m_tmp.filePath(QStringLiteral("nope.pem"))});
+        QVERIFY2(r.code == 2 && r.err.contains(QLatin1String("Cannot read")), r.describe());
     }
 };
 

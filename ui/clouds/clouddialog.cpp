@@ -215,22 +215,8 @@ void CloudDialog::rememberTypedValues()
     if (m_info.id.isEmpty())
         return;
     QVariantMap values;
-    for (const FieldWidget &fw : std::as_const(m_fields)) {
-        QVariant value = editorValue(fw);
-        // A secret file (TLS key): its contents go to the keychain, the path nowhere.
-        if (fw.field.type == FormField::Type::SecretFile && !value.toString().isEmpty()) {
-            QFile file(value.toString());
-            const QByteArray contents = file.open(QIODevice::ReadOnly) ? file.read(1 << 20) : QByteArray();
-            if (contents.trimmed().isEmpty()) {
-                showError(tr("Cannot read %1 from \"%2\": %3")
-                              .arg(fw.field.label, value.toString(),
-                                   file.error() == QFileDevice::NoError ? tr("the file is empty") : file.errorString()));
-                return;
-            }
-            value = QString::fromUtf8(contents);
-        }
-        values.insert(fw.field.id, value);
-    }
+    for (const FieldWidget &fw : std::as_const(m_fields))
+        values.insert(fw.field.id, editorValue(fw));
     m_typed.insert(m_info.id, values);
 }
 
