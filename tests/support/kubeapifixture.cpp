@@ -225,6 +225,11 @@ void KubeApiFixture::generate(int pods, int nodes)
         }
     }
     m_oldestRv = m_rv;
+    // Encoded now, as an API server has its objects stored: listing them is then only I/O.
+    for (const auto &[key, object] : m_nodes)
+        encoded(QStringLiteral("nodes"), key, object);
+    for (const auto &[key, object] : m_pods)
+        encoded(QStringLiteral("pods"), key, object);
 }
 
 void KubeApiFixture::setChurn(int eventsPerSecond)
@@ -537,24 +542,37 @@ void KubeApiFixture::list(const KubeHttpRequest &req, KubeHttpConnection &conn, 
     }
     auto it = after.isEmpty() ? (ns.isEmpty() ? objects.begin() : objects.lower_bound(ns + QLatin1Char('/')))
                               : objects.upper_bound(after);
-    QJsonArray items;
+    QByteArray items;
+    int count = 0;
     QString last;
     for (; it != objects.end(); ++it) {
         if (!ns.isEmpty() && !it->first.startsWith(ns + QLatin1Char('/')))
             break;
-        if (limit > 0 && items.size() >= limit)
+        if (limit > 0 && count >= limit)
             break;
-        items.append(it->second);
+        if (count++ > 0)
+            items += ',';
+        items += encoded(resource, it->first, it->second);
         last = it->first;
     }
     QJsonObject meta{{QStringLiteral("resourceVersion"), QString::number(listRv)}};
     if (it != objects.end() && (ns.isEmpty() || it->first.startsWith(ns + QLatin1Char('/'))))
         meta.insert(QStringLiteral("continue"),
                     QString::fromLatin1(QStringLiteral("%1|%2").arg(listRv).arg(last).toUtf8().toBase64(QByteArray::Base64UrlEncoding)));
-    conn.respond(200, json(QJsonObject{{QStringLiteral("kind"), kindOf(resource) + QStringLiteral("List")},
+    QByteArray head = json(QJsonObject{{QStringLiteral("kind"), kindOf(resource) + QStringLiteral("List")},
                                        {QStringLiteral("apiVersion"), QStringLiteral("v1")},
-                                       {QStringLiteral("metadata"), meta},
-                                       {QStringLiteral("items"), items}}));
+                                       {QStringLiteral("metadata"), meta}});
+    head.chop(1);   // the closing brace: the items follow
+    conn.respond(200, head + ",\"items\":[" + items + "]}");
+}
+
+const QByteArray &KubeApiFixture::encoded(const QString &resource, const QString &key, const QJsonObject &object)
+{
+    const QString rv = object.value(QLatin1String("metadata")).toObject().value(QLatin1String("resourceVersion")).toString();
+    std::pair<QString, QByteArray> &slot = m_encoded[resource + QLatin1Char('|') + key];
+    if (slot.second.isEmpty() || slot.first != rv)
+        slot = {rv, json(object)};
+    return slot.second;
 }
 
 void KubeApiFixture::watch(const KubeHttpRequest &req, KubeHttpConnection &conn, const QString &resource, const QString &ns)
