@@ -6,6 +6,7 @@
 #include "cli/cloudcommands.h"
 #include "cli/keycommands.h"
 #include "cli/machinecommands.h"
+#include "cli/monitoringcommands.h"
 #include "cli/pollcommand.h"
 #include "cli/containercommands.h"
 #include "cli/kubecommands.h"
@@ -38,7 +39,7 @@ QString CliApp::helpText()
                    "app, from the same inventory.\n\n"
                    "Commands:\n")
                     + CloudCommands::summary() + MachineCommands::summary() + ActionCommands::summary()
-                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + ContainerCommands::summary() + KubeCommands::summary() + KeyCommands::summary()
+                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + ContainerCommands::summary() + KubeCommands::summary() + KeyCommands::summary() + MonitoringCommands::summary()
                     + tr("  help [COMMAND]                      Show help for a command\n"));
     CliContext::addGlobalOptions(p);
     p.addNote(tr("MACHINE is a machine's id, its provider's id for it, or its name.\n"
@@ -98,6 +99,10 @@ int CliApp::run(const QStringList &arguments)
             return KubeCommands(ctx).run(args);
         if (command == QLatin1String("logs"))
             return ContainerCommands(ctx).logs(args);
+        if (command == QLatin1String("monitoring"))
+            return MonitoringCommands(ctx).run(args);
+        if (command == QLatin1String("metrics"))
+            return MonitoringCommands(ctx).metrics(args);
         if (command == QLatin1String("keys") || command == QLatin1String("key"))
             return KeyCommands(ctx).run(args);
         if (ActionCommands::isActionCommand(command))

@@ -1,6 +1,7 @@
 #include "appcore.h"
 
 #include "containers/containerlauncher.h"
+#include "monitoring/monitoringservice.h"
 #include "providers/docker/dockerprovider.h"
 #include "providers/kubernetes/kubeconfig.h"
 
@@ -49,6 +50,7 @@ AppCore::AppCore(const DataLocation &location, QObject *parent)
     , m_poller(new PollScheduler(m_store, this))
     , m_actions(new ActionRunner(m_store, m_poller, this))
     , m_containers(new ContainerLauncher(m_store, this))
+    , m_monitoring(new MonitoringService(m_store, MonitoringService::defaultOptions(location), this))
 {
     qRegisterMetaType<mist::InventorySnapshot>();
     m_keychainPool.setMaxThreadCount(1);   // keychain prompts one at a time
@@ -56,6 +58,8 @@ AppCore::AppCore(const DataLocation &location, QObject *parent)
 
 AppCore::~AppCore()
 {
+    // Collectors reach the store thread (host keys, SSH settings): they stop before it goes.
+    m_monitoring->stop();
     m_poller->stop();
     m_keychainPool.waitForDone();
 }
@@ -70,6 +74,7 @@ void AppCore::start()
         }
         emit ready(r.value());
         m_poller->start(r.value().clouds);
+        m_monitoring->start();   // collects what monitoring.json names (nothing by default)
         seedFirstRun(r.value());
     });
 }

@@ -20,6 +20,7 @@ class StoreService;
 class PollScheduler;
 class ActionRunner;
 class ContainerLauncher;
+class MonitoringService;
 class InventoryStore;
 
 // Something found on this computer at first start that the user may add as a cloud.
@@ -55,6 +56,7 @@ public:
     PollScheduler *poller() const { return m_poller; }
     ActionRunner *actions() const { return m_actions; }
     ContainerLauncher *containers() const { return m_containers; }
+    MonitoringService *monitoring() const { return m_monitoring; }
     QSettings &settings() { return m_settings; }
     const DataLocation &location() const { return m_location; }
 
@@ -85,6 +87,7 @@ private:
     PollScheduler *m_poller;
     ActionRunner *m_actions;
     ContainerLauncher *m_containers;
+    MonitoringService *m_monitoring;
     QThreadPool m_keychainPool;
 };
 

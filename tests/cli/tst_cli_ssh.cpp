@@ -67,22 +67,7 @@ private slots:
         QVERIFY(QDir().mkpath(dataDir()));
         InventoryStore store;
         QVERIFY(store.open(dataDir() + QStringLiteral("/inventory.db")).ok());
-        Machine box;
-        box.externalId = box.name = QStringLiteral("box");
-        box.state = QStringLiteral("running");
-        box.extra.insert(QStringLiteral("ssh"), QJsonObject{{QStringLiteral("host"), m_server.host()},
-                                                             {QStringLiteral("port"), m_server.port()},
-                                                             {QStringLiteral("user"), m_server.user()},
-                                                             {QStringLiteral("identity_file"), m_server.clientKeyPath()}});
-        Machine dead = box;
-        dead.externalId = dead.name = QStringLiteral("dead");
-        QTcpServer closed;
-        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
-        QJsonObject deadSsh = box.extra.value(QStringLiteral("ssh")).toObject();
-        deadSsh.insert(QStringLiteral("port"), closed.serverPort());
-        closed.close();
-        dead.extra.insert(QStringLiteral("ssh"), deadSsh);
-        const QString added = addServerMachines(store, QStringLiteral("servers"), {box, dead});
+        const QString added = addBoxAndDeadServers(store, m_server);
         QVERIFY2(added.isEmpty(), qPrintable(added));
     }
 

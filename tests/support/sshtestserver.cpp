@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QJsonObject>
 #include <QVector>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -349,6 +350,27 @@ QString addServerMachines(mist::InventoryStore &store, const QString &cloudName,
     poll.machines = machines;
     auto applied = store.applyPoll(cloud->id, poll, QDateTime::currentDateTimeUtc());
     return applied ? QString() : applied.error().toString();
+}
+
+QString addBoxAndDeadServers(mist::InventoryStore &store, const SshTestServer &server)
+{
+    mist::Machine box;
+    box.externalId = box.name = QStringLiteral("box");
+    box.state = QStringLiteral("running");
+    box.extra.insert(QStringLiteral("ssh"), QJsonObject{{QStringLiteral("host"), server.host()},
+                                                         {QStringLiteral("port"), server.port()},
+                                                         {QStringLiteral("user"), server.user()},
+                                                         {QStringLiteral("identity_file"), server.clientKeyPath()}});
+    mist::Machine dead = box;
+    dead.externalId = dead.name = QStringLiteral("dead");
+    QTcpServer closed;   // a port nobody listens on once closed
+    if (!closed.listen(QHostAddress::LocalHost, 0))
+        return closed.errorString();
+    QJsonObject deadSsh = box.extra.value(QStringLiteral("ssh")).toObject();
+    deadSsh.insert(QStringLiteral("port"), closed.serverPort());
+    closed.close();
+    dead.extra.insert(QStringLiteral("ssh"), deadSsh);
+    return addServerMachines(store, QStringLiteral("servers"), {box, dead});
 }
 
 } // namespace mist::test

@@ -80,6 +80,10 @@ private:
 // Adds an "Other server"-style cloud named `cloudName` holding `machines` (externalId set)
 // to an open store, as a complete poll would; an error text, empty on success.
 QString addServerMachines(mist::InventoryStore &store, const QString &cloudName, const QVector<mist::Machine> &machines);
+// A cloud "servers" with "box" (reaches `server` with its client key) and "dead" (the same,
+// but on a closed port): what the CLI tests run ssh, exec and monitoring against.
+// Empty on success, else what went wrong.
+QString addBoxAndDeadServers(mist::InventoryStore &store, const SshTestServer &server);
 
 // Trusts exactly one host key (the test server's), refuses every other; stores nothing.
 class PinnedHostKey : public HostKeyVerifier
