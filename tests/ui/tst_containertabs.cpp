@@ -11,14 +11,18 @@
 #include "containers/containeractions.h"
 #include "containers/kubeimportdialog.h"
 #include "containers/logview.h"
+#include "containers/portforwardsview.h"
 #include "dockerfixture.h"
 #include "kubeapifixture.h"
 #include "kubewsfixture.h"
 #include "pathrouter.h"
+#include "providers/kubernetes/kubeportforwardlist.h"
 #include "testsupport.h"
 
 #include <QFile>
 #include <QPushButton>
+#include <QTableWidget>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 
 using namespace mist;
@@ -138,6 +142,32 @@ void TestContainerTabs::kubeconfigImportTreeExecAndLogs()
     QTRY_VERIFY2_WITH_TIMEOUT(logs->text().contains(QLatin1String("GET /cart 200")), qPrintable(logs->statusText()),
                               kTimeoutMs);
     logs->close();
+
+    // A port forward to the pod: listed, bytes go through, closed from the list.
+    select(app.window.get(), pod);
+    ContainerActions *actions = app.window->containers();
+    QVERIFY(!actions->startPortForward(QStringLiteral("80:x")).ok());   // not a port: said so, nothing started
+    const Status started = actions->startPortForward(QStringLiteral("8080"));
+    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().toString()));
+    KubePortForward *forward = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(actions->portForwards()->forwards().size() == 1
+                                 && (forward = actions->portForwards()->forwards().first())->state()
+                                        == KubePortForward::State::Listening,
+                             kTimeoutMs);
+    QCOMPARE(forward->remotePort(), quint16(8080));
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, forward->localPort());
+    QVERIFY(client.waitForConnected(kTimeoutMs));
+    client.write("ping through the pod");
+    QByteArray echoed;
+    QTRY_VERIFY_WITH_TIMEOUT((echoed += client.readAll()).contains("ping through the pod"), kTimeoutMs);
+    PortForwardsView *list = actions->showPortForwards();
+    QVERIFY(list);
+    QTRY_COMPARE_WITH_TIMEOUT(list->rowCount(), 1, kTimeoutMs);
+    list->findChild<QTableWidget *>(QStringLiteral("portForwardsTable"))->selectRow(0);
+    list->closeSelected();
+    QTRY_VERIFY_WITH_TIMEOUT(actions->portForwards()->forwards().isEmpty(), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(list->rowCount(), 0, kTimeoutMs);
 }
 
 void TestContainerTabs::dockerContainerShell()
