@@ -94,6 +94,9 @@ int ContainerCommands::logs(const QStringList &args)
     p.addOption({QStringLiteral("-c"), QStringLiteral("--container")}, QStringLiteral("NAME"),
                 tr("Kubernetes: which container of the pod."));
     p.addOption({QStringLiteral("--all-containers")}, {}, tr("Kubernetes: every container of the pod, merged."));
+    p.addOption({QStringLiteral("--workload")}, {},
+                tr("Kubernetes: every container of every pod of the pod's owner (its ReplicaSet,\n"
+                   "StatefulSet...), merged with a [pod/container] prefix."));
     p.addPositional(QStringLiteral("CONTAINER_OR_POD"), tr("Name or id"));
     if (auto code = m_ctx.parse(p, args))
         return *code;
@@ -105,6 +108,7 @@ int ContainerCommands::logs(const QStringList &args)
     options.previous = p.isSet(QStringLiteral("previous"));
     options.container = p.value(QStringLiteral("container"));
     options.allContainers = p.isSet(QStringLiteral("all-containers"));
+    options.workload = p.isSet(QStringLiteral("workload"));
     options.tailLines = -1;
     if (p.isSet(QStringLiteral("tail"))) {
         bool ok = false;

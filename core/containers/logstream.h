@@ -15,7 +15,9 @@ struct LogOptions
     bool timestamps = false;    // prefix each line with the runtime's RFC 3339 timestamp
     bool previous = false;      // Kubernetes: the previous (crashed) instance of the container
     QString container;          // Kubernetes: which container of a pod; empty = the first
-    bool allContainers = false; // Kubernetes: every container of the pod/workload, merged
+    bool allContainers = false; // Kubernetes: every container of the pod, merged
+    bool workload = false;      // Kubernetes: every container of every pod of the pod's owner
+                                // (ReplicaSet, StatefulSet, DaemonSet, Job), merged as "[pod/container] "
 };
 
 // A stream of log text from a container or pod. It runs on its own worker thread after

@@ -63,12 +63,27 @@ private slots:
         spec.name = QStringLiteral("cart-5c8d");
         spec.node = QStringLiteral("node-a");
         spec.containers = {QStringLiteral("cart"), QStringLiteral("proxy")};
+        spec.ownerKind = QStringLiteral("ReplicaSet");
+        spec.ownerName = QStringLiteral("cart-rs");
         api.addPod(spec);
+        KubeObjects::PodSpec sibling = spec;   // the same ReplicaSet
+        sibling.name = QStringLiteral("cart-9f1a");
+        sibling.containers = {QStringLiteral("worker")};
+        api.addPod(sibling);
+        KubeObjects::PodSpec stranger = spec;   // another owner: not in the workload's logs
+        stranger.name = QStringLiteral("audit-1");
+        stranger.ownerName = QStringLiteral("audit-rs");
+        stranger.containers = {QStringLiteral("auditor")};
+        api.addPod(stranger);
         KubeWsFixture streams;
         QVERIFY(streams.listen());
         streams.addPod(spec.ns, spec.name, spec.containers);
         streams.setLogs(spec.ns, spec.name, QStringLiteral("cart"),
                         {QStringLiteral("cart up"), QStringLiteral("order 17 paid")});
+        streams.addPod(sibling.ns, sibling.name, sibling.containers);
+        streams.setLogs(sibling.ns, sibling.name, QStringLiteral("worker"), {QStringLiteral("job 5 done")});
+        streams.addPod(stranger.ns, stranger.name, stranger.containers);
+        streams.setLogs(stranger.ns, stranger.name, QStringLiteral("auditor"), {QStringLiteral("audit line")});
         PathRouter router(quint16(api.url().port()), quint16(streams.url().port()),
                           QRegularExpression(QStringLiteral("/(exec|attach|portforward|log)(\\?|$)")));
         QVERIFY(router.listen());
@@ -122,6 +137,11 @@ private slots:
 
         r = mist(data, {QStringLiteral("logs"), QStringLiteral("cart"), QStringLiteral("--tail"), QStringLiteral("1")});
         QVERIFY2(r.code == 0 && r.out == "order 17 paid\n", r.describe());
+        // Every pod of the pod's ReplicaSet, merged with a prefix; other owners' pods left out.
+        r = mist(data, {QStringLiteral("logs"), QStringLiteral("cart-5c8d"), QStringLiteral("--workload")});
+        QVERIFY2(r.code == 0 && r.out.contains("[cart-5c8d/cart] order 17 paid\n")
+                     && r.out.contains("[cart-9f1a/worker] job 5 done\n") && !r.out.contains("audit"),
+                 r.describe());
 
         // Node actions reach the API server.
         r = mist(data, {QStringLiteral("cordon"), QStringLiteral("node-a")});

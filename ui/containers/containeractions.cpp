@@ -125,6 +125,10 @@ LogView *ContainerActions::openLogsForSelection()
     if (machine->kind == MachineKind::Pod) {
         for (const QJsonValue &c : machine->extra.value(QStringLiteral("containers")).toArray())
             target.containers << c.toString();
+        const QJsonObject owner = machine->extra.value(QStringLiteral("owner")).toObject();
+        if (!owner.isEmpty())
+            target.workload = QStringLiteral("%1 %2").arg(owner.value(QStringLiteral("kind")).toString(),
+                                                         owner.value(QStringLiteral("name")).toString());
     } else if (machine->extra.contains(QStringLiteral("container"))) {
         target.containers << machine->extra.value(QStringLiteral("container")).toString();
     }

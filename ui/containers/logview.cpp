@@ -27,6 +27,7 @@ namespace {
 constexpr int kMaxLines = 200000;   // older lines scroll away; "Save" keeps what is shown
 constexpr int kFlushMs = 50;
 const QString kAllContainers = QStringLiteral("*");
+const QString kWorkload = QStringLiteral("**");
 } // namespace
 
 LogView::LogView(ContainerLauncher *launcher, Target target, QWidget *parent)
@@ -58,12 +59,15 @@ LogView::LogView(ContainerLauncher *launcher, Target target, QWidget *parent)
         m_previous = new QCheckBox(tr("&Previous instance"), this);
         m_previous->setObjectName(QStringLiteral("previousCheck"));
         bar->addWidget(m_previous);
-        if (m_target.containers.size() > 1) {
+        if (m_target.containers.size() > 1 || !m_target.workload.isEmpty()) {
             m_container = new QComboBox(this);
             m_container->setObjectName(QStringLiteral("containerCombo"));
             for (const QString &c : std::as_const(m_target.containers))
                 m_container->addItem(c, c);
-            m_container->addItem(tr("All containers"), kAllContainers);
+            if (m_target.containers.size() > 1)
+                m_container->addItem(tr("All containers"), kAllContainers);
+            if (!m_target.workload.isEmpty())
+                m_container->addItem(tr("All pods of %1").arg(m_target.workload), kWorkload);
             bar->addWidget(m_container);
         }
     }
@@ -128,6 +132,12 @@ QString LogView::statusText() const
     return m_status->text();
 }
 
+void LogView::showWorkload()
+{
+    if (m_container)
+        m_container->setCurrentIndex(m_container->findData(kWorkload));
+}
+
 LogOptions LogView::options() const
 {
     LogOptions o;
@@ -138,7 +148,8 @@ LogOptions LogView::options() const
     if (m_container) {
         const QString c = m_container->currentData().toString();
         o.allContainers = c == kAllContainers;
-        if (!o.allContainers)
+        o.workload = c == kWorkload;
+        if (!o.allContainers && !o.workload)
             o.container = c;
     } else if (m_target.containers.size() == 1) {
         o.container = m_target.containers.first();

@@ -30,6 +30,7 @@ public:
         QString title;             // "web-1 (docker-local)"
         QStringList containers;    // a pod's containers; empty for a single container
         bool kubernetes = false;   // offers "previous" and "all containers"
+        QString workload;          // a pod's owner ("ReplicaSet web-7d9f8"): offers all its pods
     };
 
     LogView(ContainerLauncher *launcher, Target target, QWidget *parent = nullptr);
@@ -42,6 +43,7 @@ public:
 
 public slots:
     void reload();   // restart the stream with the current options
+    void showWorkload();   // every pod of the pod's owner, merged (when it has one)
     void find(bool backwards = false);
 
 private:

@@ -1,5 +1,7 @@
 #include "kubelogs.h"
 
+#include "providers/kubernetes/kubeapiclient.h"
+
 #include "providers/kubernetes/kubelogsworker.h"
 #include "util/logging.h"
 
@@ -109,10 +111,44 @@ KubeLogWorker::KubeLogWorker(KubeConnectionSource source, QString ns, QString po
 
 KubeLogWorker::~KubeLogWorker() = default;
 
-KubeOperation KubeLogWorker::operation(const QString &container) const
+KubeOperation KubeLogWorker::operation(const QString &podName, const QString &container) const
 {
-    const QString pod = tr("pod %1/%2").arg(m_ns, m_pod);
+    const QString pod = tr("pod %1/%2").arg(m_ns, podName);
     return {tr("read the logs of"), container.isEmpty() ? pod : tr("container %1 of %2").arg(container, pod)};
+}
+
+Result<QVector<KubeLogWorker::Target>> KubeLogWorker::workloadTargets() const
+{
+    KubeApiClient client(m_connection);
+    Result<KubeList> pods = client.list(QStringLiteral("/api/v1/namespaces/%1/pods").arg(m_ns),
+                                        KubeOperation{tr("list"), tr("pods in namespace %1").arg(m_ns)});
+    if (!pods)
+        return pods.error();
+    const auto ownerOf = [](const QJsonObject &pod) {
+        for (const QJsonValue &ref : pod.value(QLatin1String("metadata")).toObject().value(QLatin1String("ownerReferences")).toArray())
+            if (ref.toObject().value(QLatin1String("controller")).toBool())
+                return ref.toObject().value(QLatin1String("kind")).toString() + QLatin1Char('/')
+                       + ref.toObject().value(QLatin1String("name")).toString();
+        return QString();
+    };
+    const auto nameOf = [](const QJsonObject &pod) {
+        return pod.value(QLatin1String("metadata")).toObject().value(QLatin1String("name")).toString();
+    };
+    QString owner;
+    for (const QJsonValue &v : std::as_const(pods.value().items))
+        if (nameOf(v.toObject()) == m_pod)
+            owner = ownerOf(v.toObject());
+    QVector<Target> targets;
+    for (const QJsonValue &v : std::as_const(pods.value().items)) {
+        const QJsonObject pod = v.toObject();
+        if (nameOf(pod) != m_pod && (owner.isEmpty() || ownerOf(pod) != owner))
+            continue;
+        for (const QJsonValue &c : pod.value(QLatin1String("spec")).toObject().value(QLatin1String("containers")).toArray())
+            targets << Target{nameOf(pod), c.toObject().value(QLatin1String("name")).toString()};
+    }
+    if (targets.isEmpty())
+        return Error{tr("Pod %1/%2 no longer exists.").arg(m_ns, m_pod), {}};
+    return targets;
 }
 
 void KubeLogWorker::open()
@@ -123,15 +159,28 @@ void KubeLogWorker::open()
         return;
     }
     m_connection = std::move(conn).value();
+    QVector<Target> targets;
+    if (m_options.workload) {
+        Result<QVector<Target>> all = workloadTargets();
+        if (!all) {
+            emit done(all.error());
+            return;
+        }
+        targets = all.value();
+    } else {
+        for (const QString &container : m_containers.isEmpty() ? QStringList{QString()} : m_containers)
+            targets << Target{m_pod, container};
+    }
+    m_prefixed = targets.size() > 1;
     m_nam = new QNetworkAccessManager(this);
-    const QStringList containers = m_containers.isEmpty() ? QStringList{QString()} : m_containers;
-    for (const QString &container : containers) {
-        QNetworkRequest request = m_connection.request(KubeLogStream::logPath(m_ns, m_pod, container, m_options));
+    for (const Target &target : std::as_const(targets)) {
+        QNetworkRequest request =
+            m_connection.request(KubeLogStream::logPath(m_ns, target.pod, target.container, m_options));
         request.setRawHeader("Accept", "text/plain, application/json");
         if (!m_options.follow)
             request.setTransferTimeout(NonFollowTimeoutMs);
         QNetworkReply *reply = m_nam->get(request);
-        m_sources.insert(reply, Source{container, {}, {}, false});
+        m_sources.insert(reply, Source{target.pod, target.container, {}, {}, false});
         ++m_running;
         ++m_total;
         connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onReadyRead(reply); });
@@ -163,15 +212,21 @@ void KubeLogWorker::emitLines(const Source &source, const QByteArray &complete)
     if (complete.isEmpty())
         return;
     QString text = QString::fromUtf8(complete);
-    if (m_containers.size() > 1) {
-        const QString prefix = QLatin1Char('[') + source.container + QStringLiteral("] ");
+    if (m_prefixed) {
+        const QString before = prefix(source);
         QStringList lines = text.split(QLatin1Char('\n'));
         lines.removeLast();   // the empty piece after the final '\n'
         text.clear();
         for (const QString &line : std::as_const(lines))
-            text += prefix + line + QLatin1Char('\n');
+            text += before + line + QLatin1Char('\n');
     }
     emit lines(text);
+}
+
+QString KubeLogWorker::prefix(const Source &source) const
+{
+    return QLatin1Char('[') + (m_options.workload ? source.pod + QLatin1Char('/') : QString()) + source.container
+         + QStringLiteral("] ");
 }
 
 void KubeLogWorker::onFinished(QNetworkReply *reply)
@@ -187,12 +242,12 @@ void KubeLogWorker::onFinished(QNetworkReply *reply)
         if (!it->partial.isEmpty())
             emitLines(*it, std::exchange(it->partial, {}) + '\n');
     } else {
-        const Error e = kubeError(m_connection, operation(it->container),
+        const Error e = kubeError(m_connection, operation(it->pod, it->container),
                                   KubeFailure{http, reply->error(), reply->errorString(), {}, it->errorBody});
         qCInfo(lcKubeStreams).noquote() << "logs failed:" << e.toString();
         m_errors.append(e);
-        if (m_containers.size() > 1)   // the other containers' lines still count
-            emit lines(QLatin1Char('[') + it->container + QStringLiteral("] ") + e.toString() + QLatin1Char('\n'));
+        if (m_prefixed)   // the other sources' lines still count
+            emit lines(prefix(*it) + e.toString() + QLatin1Char('\n'));
     }
     m_sources.erase(it);
     reply->deleteLater();

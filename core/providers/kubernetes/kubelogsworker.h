@@ -12,8 +12,8 @@ class QNetworkReply;
 
 namespace mist {
 
-// The network side of a KubeLogStream, on its worker thread: one streamed GET per container,
-// cut into whole lines. Dies only through shutdown().
+// The network side of a KubeLogStream, on its worker thread: one streamed GET per container
+// (of the pod, or of every pod of its workload), cut into whole lines. Dies only through shutdown().
 class KubeLogWorker : public QObject
 {
     Q_OBJECT
@@ -30,8 +30,14 @@ signals:
     void done(const mist::Status &status);
 
 private:
+    struct Target
+    {
+        QString pod;
+        QString container;   // empty: the server's default
+    };
     struct Source
     {
+        QString pod;
         QString container;
         QByteArray partial;      // bytes after the last '\n'
         QByteArray errorBody;    // the Status body of an HTTP error
@@ -40,7 +46,10 @@ private:
     void onReadyRead(QNetworkReply *reply);
     void onFinished(QNetworkReply *reply);
     void emitLines(const Source &source, const QByteArray &complete);
-    KubeOperation operation(const QString &container) const;
+    QString prefix(const Source &source) const;
+    KubeOperation operation(const QString &pod, const QString &container) const;
+    // The pods of m_pod's owner (itself alone when it has none), with their containers.
+    Result<QVector<Target>> workloadTargets() const;
 
     KubeConnectionSource m_source;
     QString m_ns;
@@ -53,6 +62,7 @@ private:
     QList<Error> m_errors;
     int m_running = 0;
     int m_total = 0;
+    bool m_prefixed = false;   // several sources merged: each line says where it is from
 };
 
 } // namespace mist
