@@ -2,14 +2,17 @@
 // runs `docker system dial-stdio` on the host. Where the host has no reachable engine (this
 // sandbox) the remote command's own error must reach the user; where it has one, the poll
 // must list it.
+#include "dockerfixture.h"
 #include "sshtestserver.h"
 
 #include "providers/docker/dockerprovider.h"
 #include "ssh/hostkeys.h"
 
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace mist;
+using mist::test::DockerFixture;
 using mist::test::PinnedHostKey;
 using mist::test::SshTestServer;
 
@@ -52,6 +55,40 @@ private slots:
         QVERIFY2(text.contains(QStringLiteral("dial-stdio")) || text.contains(QStringLiteral("not installed")), qPrintable(text));
         QVERIFY2(!r.error.detail.isEmpty(), qPrintable(text));
         qInfo() << "as the user sees it:" << text;
+    }
+
+    // The whole path: SSH, `docker system dial-stdio` on the far side, the Engine API through it.
+    // Needs a docker CLI on this host (the remote end here); the engine is the fixture.
+    void pollAndActThroughSshToAnEngine()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("docker")).isEmpty())
+            QSKIP("no docker CLI on this host to run `docker system dial-stdio`");
+        qunsetenv("SSH_AUTH_SOCK");
+        DockerFixture engine;
+        QVERIFY2(engine.start(), qPrintable(engine.errorString()));
+        for (const auto &c : DockerFixture::sampleContainers())
+            engine.addContainer(c);
+        SshTestServer::Options options;
+        options.environment << QStringLiteral("DOCKER_HOST=") + engine.uri();
+        SshTestServer server(options);
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        Credentials c;
+        c.config.insert(QStringLiteral("uri"), QStringLiteral("ssh://%1@%2:%3").arg(server.user(), server.host()).arg(server.port()));
+        c.config.insert(QStringLiteral("identity_file"), server.clientKeyPath());
+        c.hostKeys = std::make_shared<PinnedHostKey>(server.hostKeyFingerprint());
+        const PollResult r = m_provider.poll(c);
+        QVERIFY2(r.success, qPrintable(r.error.toString()));
+        Machine web;
+        for (const Machine &m : r.machines)
+            if (m.name == QLatin1String("web"))
+                web = m;
+        QCOMPARE(web.kind, MachineKind::Container);
+        QVERIFY(m_provider.runAction(c, web, ActionRequest{Action::Restart, {}}).ok());
+        bool restarted = false;
+        for (const auto &req : engine.requests())
+            restarted |= req.method == "POST" && req.path.endsWith(QLatin1String("/restart"));
+        QVERIFY(restarted);
+        QVERIFY2(engine.violations().isEmpty(), qPrintable(engine.violations().join(QLatin1Char('\n'))));
     }
 
     void refusedKey()

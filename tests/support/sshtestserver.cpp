@@ -211,7 +211,8 @@ bool SshTestServer::writeConfig()
     // (a slow or lock-waiting ~/.bashrc, which bash sources even for commands run by sshd)
     // must not decide whether the tests pass.
     QDir().mkpath(m_dir.filePath(QStringLiteral("home")));
-    c += QStringLiteral("SetEnv HOME=%1\n").arg(m_dir.filePath(QStringLiteral("home")));
+    // One SetEnv line: sshd takes the first line that sets a keyword.
+    c += QStringLiteral("SetEnv HOME=%1 %2\n").arg(m_dir.filePath(QStringLiteral("home")), m_options.environment.join(QLatin1Char(' ')));
     return f.write(c.toUtf8()) > 0;
 }
 

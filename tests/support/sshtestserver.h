@@ -7,6 +7,7 @@
 #include <QByteArray>
 #include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -23,6 +24,7 @@ public:
     struct Options
     {
         bool passwordAuthentication = false;
+        QStringList environment;   // "NAME=VALUE" for every session (besides its own HOME)
     };
 
     SshTestServer();
