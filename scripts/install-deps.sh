@@ -11,7 +11,7 @@ packages=(
   qt6-qpa-plugins libgl-dev fonts-dejavu-core
   # libraries
   qtkeychain-qt6-dev libsqlite3-dev libvirt-dev libssh-dev libvterm-dev
-  qt6-websockets-dev libyaml-cpp-dev
+  qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev libyaml-cpp-dev
   # tests: HTTP fixture servers that answer as the vendor APIs document
   qt6-httpserver-dev
   # tests: a real Secret Service in a private D-Bus session

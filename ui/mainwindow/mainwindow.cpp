@@ -2,6 +2,7 @@
 
 #include "containers/containeractions.h"
 #include "inventory/deltapacer.h"
+#include "monitoring/monitoringactions.h"
 
 #include "audit/auditlogview.h"
 #include "inventory/inventoryfilterproxy.h"
@@ -156,6 +157,12 @@ void MainWindow::createCentral()
     }, this);
     connect(m_terminals, &TerminalActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
     m_containers = new ContainerActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
+        const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
+        if (!current.isValid())
+            return {nullptr, nullptr};
+        return {m_model->cloudAt(current), m_model->machineAt(current)};
+    }, this);
+    m_monitoring = new MonitoringActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
         const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
         if (!current.isValid())
             return {nullptr, nullptr};
@@ -378,6 +385,7 @@ void MainWindow::createMenusAndToolBar()
     machine->addAction(m_terminals->openShellAction());
     machine->addAction(m_terminals->sshSettingsAction());
     m_containers->addToMenu(machine);
+    machine->addAction(m_monitoring->chartAction());
 
     m_terminals->addToMenu(menuBar()->addMenu(tr("&Terminal")));
 
@@ -590,6 +598,7 @@ void MainWindow::updateActions()
 {
     m_terminals->updateEnabled();
     m_containers->updateEnabled();
+    m_monitoring->updateEnabled();
     const QVector<qint64> machines = selectedMachineIds();
     const QVector<qint64> clouds = selectedCloudIds();
     const QStringList allowed = m_ready ? m_actions->allowedActions(machines) : QStringList{};
@@ -715,6 +724,8 @@ void MainWindow::showContextMenu(const QPoint &pos)
             menu.addAction(m_terminals->sshSettingsAction());
             if (m_containers->logsAction()->isEnabled())
                 menu.addAction(m_containers->logsAction());
+            if (m_monitoring->chartAction()->isEnabled())
+                menu.addAction(m_monitoring->chartAction());
         }
         menu.addAction(m_openDetails);
         menu.addAction(m_editTags);

@@ -27,6 +27,7 @@ class SearchBar;
 class StatusIndicator;
 class ContainerActions;
 class DeltaPacer;
+class MonitoringActions;
 class TerminalActions;
 
 // The main window: search box over the inventory tree, details pane and audit log in docks,
@@ -53,6 +54,7 @@ public:
     TerminalActions *terminals() const { return m_terminals; }
     ContainerActions *containers() const { return m_containers; }
     DeltaPacer *deltaPacer() const { return m_pacer; }
+    MonitoringActions *monitoring() const { return m_monitoring; }
     bool isReady() const { return m_ready; }
     QString startError() const { return m_startError; }
 
@@ -97,6 +99,7 @@ private:
     QSplitter *m_centralSplit = nullptr;   // inventory above, terminal tabs below
     ContainerActions *m_containers = nullptr;
     DeltaPacer *m_pacer = nullptr;
+    MonitoringActions *m_monitoring = nullptr;
     TerminalActions *m_terminals = nullptr;
     DiscoveryBar *m_discovery = nullptr;
     DetailsPane *m_details = nullptr;
