@@ -149,25 +149,11 @@ void MainWindow::createCentral()
     layout->addWidget(m_tree, 1);
     m_stack->addWidget(page);
 
-    m_terminals = new TerminalActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
-        const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
-        const Machine *machine = current.isValid() ? m_model->machineAt(current) : nullptr;
-        const Cloud *cloud = current.isValid() ? m_model->cloudAt(current) : nullptr;
-        return {cloud, machine};
-    }, this);
+    const auto current = [this] { return currentSelection(); };
+    m_terminals = new TerminalActions(m_core, this, current, this);
     connect(m_terminals, &TerminalActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
-    m_containers = new ContainerActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
-        const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
-        if (!current.isValid())
-            return {nullptr, nullptr};
-        return {m_model->cloudAt(current), m_model->machineAt(current)};
-    }, this);
-    m_monitoring = new MonitoringActions(m_core, this, [this]() -> std::pair<const Cloud *, const Machine *> {
-        const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
-        if (!current.isValid())
-            return {nullptr, nullptr};
-        return {m_model->cloudAt(current), m_model->machineAt(current)};
-    }, this);
+    m_containers = new ContainerActions(m_core, this, current, this);
+    m_monitoring = new MonitoringActions(m_core, this, current, this);
     connect(m_containers, &ContainerActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
     connect(m_discovery, &DiscoveryBar::kubeconfigImportRequested, m_containers,
             [this](const QStringList &paths) { m_containers->openKubeImport(paths); });
@@ -592,6 +578,14 @@ void MainWindow::onSelectionChanged()
 {
     m_details->setSelection(selectedMachineIds(), selectedCloudId());
     updateActions();
+}
+
+std::pair<const Cloud *, const Machine *> MainWindow::currentSelection() const
+{
+    const QModelIndex current = m_proxy->mapToSource(m_tree->currentIndex());
+    if (!current.isValid())
+        return {nullptr, nullptr};
+    return {m_model->cloudAt(current), m_model->machineAt(current)};
 }
 
 void MainWindow::updateActions()

@@ -55,6 +55,8 @@ public:
     ContainerActions *containers() const { return m_containers; }
     DeltaPacer *deltaPacer() const { return m_pacer; }
     MonitoringActions *monitoring() const { return m_monitoring; }
+    // The current tree row's cloud and machine (machine null on a cloud row).
+    std::pair<const Cloud *, const Machine *> currentSelection() const;
     bool isReady() const { return m_ready; }
     QString startError() const { return m_startError; }
 
