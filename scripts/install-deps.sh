@@ -18,6 +18,8 @@ packages=(
   dbus gnome-keyring
   # tests: a real OpenSSH server on loopback, ssh-keygen for its keys
   openssh-server openssh-client
+  # tests: TLS certificates made per run (Docker over tcp://)
+  openssl
   # tests: a real Docker-API engine on a temp unix socket (podman system service)
   podman
 )

@@ -21,21 +21,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("ContainerCommands", text);
 }
 
-// Whole buffer or a closed pipe.
-bool writeAll(int fd, const QByteArray &data)
-{
-    qsizetype done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::write(fd, data.constData() + done, size_t(data.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        done += n;
-    }
-    return true;
-}
-
 } // namespace
 
 ContainerCommands::ContainerCommands(CliContext &ctx) : m_ctx(ctx) {}

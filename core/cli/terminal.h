@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+
 #include <QFile>
 #include <QString>
 #include <QTextStream>
@@ -10,6 +12,10 @@ namespace mist {
 
 // The CLI's standard input: whether a person is typing, reading answers and secrets.
 // Prompts go to stderr so stdout stays clean for -o json/csv.
+// Writes all of `data` to a file descriptor (stdout/stderr of the CLI), retrying short writes;
+// false when the other end is gone (a closed pipe).
+bool writeAll(int fd, const QByteArray &data);
+
 class Terminal
 {
 public:

@@ -1,6 +1,7 @@
 // The `mist` command line, end to end: the real binary in a QProcess with a temporary data
 // folder per test, the real This computer provider and libvirt's test driver.
 
+#include "clirunner.h"
 #include "secrets/secretstore.h"
 #include "testsupport.h"
 
@@ -167,33 +168,13 @@ class TestCli : public QObject
     Run mist(const QStringList &args, const QByteArray &input = {}, const QProcessEnvironment &extra = {},
              bool withDataDir = true)
     {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("MIST_DATA_DIR"));
         env.insert(QStringLiteral("MIST_KEYCHAIN_SERVICE"), QStringLiteral("mist-cli-test"));
         env.insert(extra);
-        p.setProcessEnvironment(env);
-        QStringList all = args;
-        if (withDataDir)
-            all = QStringList{QStringLiteral("--data-dir"), dataDir()} + args;
-        p.start(QStringLiteral(MIST_CLI_BINARY), all);
-        Run r;
-        if (!p.waitForStarted(30000)) {
-            r.err = QStringLiteral("could not start ") + QStringLiteral(MIST_CLI_BINARY);
-            return r;
-        }
-        p.write(input);
-        p.closeWriteChannel();
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = QStringLiteral("timed out: mist ") + all.join(QLatin1Char(' '));
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;   // -2: crashed
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+        const QStringList all = withDataDir ? QStringList{QStringLiteral("--data-dir"), dataDir()} + args : args;
+        const test::CliRun run = test::runMistCommand(all, env, input, 120000);
+        return Run{run.code, QString::fromUtf8(run.out), run.err};
     }
 
     // Adds a libvirt cloud on this test's node file and polls it.

@@ -1,6 +1,7 @@
 // `mist keys ...` end to end: the real binary (MIST_CLI_BINARY) with a temporary data
 // folder per test and the real keychain of the test session (scripts/with-keyring.sh).
 
+#include "clirunner.h"
 #include "secrets/secretstore.h"
 #include "testsupport.h"
 
@@ -54,31 +55,12 @@ class TestCliKeys : public QObject
 
     Run mist(const QStringList &args, const QByteArray &input = {}, const QProcessEnvironment &extra = {})
     {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("MIST_DATA_DIR"));
         env.insert(QStringLiteral("MIST_KEYCHAIN_SERVICE"), m_service);
         env.insert(extra);
-        p.setProcessEnvironment(env);
-        const QStringList all = QStringList{QStringLiteral("--data-dir"), dataDir()} + args;
-        p.start(QStringLiteral(MIST_CLI_BINARY), all);
-        Run r;
-        if (!p.waitForStarted(30000)) {
-            r.err = QStringLiteral("could not start ") + QStringLiteral(MIST_CLI_BINARY);
-            return r;
-        }
-        p.write(input);
-        p.closeWriteChannel();
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = QStringLiteral("timed out: mist ") + all.join(QLatin1Char(' '));
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+        const test::CliRun run = test::runMist(dataDir(), args, env, input, 120000);
+        return Run{run.code, QString::fromUtf8(run.out), run.err};
     }
 
     QJsonArray keysJson()

@@ -14,12 +14,20 @@ QByteArray CliRun::describe() const
 CliRun runMist(const QString &dataDir, const QStringList &args, const QProcessEnvironment &env, const QByteArray &input,
                int timeoutMs)
 {
+    return runMistCommand(QStringList{QStringLiteral("--data-dir"), dataDir} + args, env, input, timeoutMs);
+}
+
+CliRun runMistCommand(const QStringList &arguments, const QProcessEnvironment &env, const QByteArray &input,
+                      int timeoutMs)
+{
     QProcess p;
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(MIST_CLI_BINARY), QStringList{QStringLiteral("--data-dir"), dataDir} + args);
+    p.start(QStringLiteral(MIST_CLI_BINARY), arguments);
     CliRun r;
-    if (!p.waitForStarted(30000))
+    if (!p.waitForStarted(30000)) {
+        r.err = QStringLiteral("could not start ") + QStringLiteral(MIST_CLI_BINARY);
         return r;
+    }
     p.write(input);
     p.closeWriteChannel();
     QDeadlineTimer deadline(timeoutMs);
@@ -28,7 +36,7 @@ CliRun runMist(const QString &dataDir, const QStringList &args, const QProcessEn
     if (p.state() != QProcess::NotRunning) {
         p.kill();
         p.waitForFinished();
-        r.err = QStringLiteral("timed out");
+        r.err = QStringLiteral("timed out: mist ") + arguments.join(QLatin1Char(' '));
         return r;
     }
     r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;

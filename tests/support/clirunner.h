@@ -22,5 +22,8 @@ struct CliRun
 // (Kubernetes, Docker) answer the command.
 CliRun runMist(const QString &dataDir, const QStringList &args, const QProcessEnvironment &env,
                const QByteArray &input = {}, int timeoutMs = 60000);
+// The same with the whole command line given (no --data-dir added).
+CliRun runMistCommand(const QStringList &arguments, const QProcessEnvironment &env, const QByteArray &input = {},
+                      int timeoutMs = 60000);
 
 } // namespace mist::test
