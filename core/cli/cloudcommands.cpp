@@ -3,9 +3,9 @@
 #include "keys/keyrepository.h"
 #include "providers/providerregistry.h"
 #include "util/logging.h"
+#include "util/secretfile.h"
 
 #include <QCoreApplication>
-#include <QFile>
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QUuid>
@@ -42,18 +42,6 @@ QJsonValue defaultValue(const FormField &f)
     if (!f.defaultValue.isValid() || f.defaultValue.isNull())
         return QJsonValue(QJsonValue::Null);
     return QJsonValue::fromVariant(f.defaultValue);
-}
-
-// A SecretFile field's value on the command line is a path; the contents are the secret.
-Result<QString> readSecretFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QCoreApplication::translate("CloudCommands", "Cannot read \"%1\"").arg(path), file.errorString()};
-    const QByteArray data = file.read(1 << 20);
-    if (data.trimmed().isEmpty())
-        return Error{QCoreApplication::translate("CloudCommands", "\"%1\" is empty").arg(path), {}};
-    return QString::fromUtf8(data);
 }
 
 const FormField *fieldOf(const ProviderInfo &info, const QString &id)

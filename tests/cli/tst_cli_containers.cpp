@@ -228,6 +228,14 @@ private slots:
                         QStringLiteral("--set"), QStringLiteral("uri=tcp://127.0.0.1:2376"), QStringLiteral("--set"),
                         QStringLiteral("tls_key=") + m_tmp.filePath(QStringLiteral("nope.pem"))});
         QVERIFY2(r.code == 2 && r.err.contains(QLatin1String("Cannot read")), r.describe());
+        QFile huge(m_tmp.filePath(QStringLiteral("huge.pem")));   // never truncated into a broken key
+        QVERIFY(huge.open(QIODevice::WriteOnly));
+        huge.write(QByteArray(2 << 20, 'k'));
+        huge.close();
+        r = mist(data, {QStringLiteral("clouds"), QStringLiteral("add"), QStringLiteral("docker"), QStringLiteral("tls-huge"),
+                        QStringLiteral("--set"), QStringLiteral("uri=tcp://127.0.0.1:2376"), QStringLiteral("--set"),
+                        QStringLiteral("tls_key=") + huge.fileName()});
+        QVERIFY2(r.code == 2 && r.err.contains(QLatin1String("too large")), r.describe());
     }
 };
 

@@ -5,12 +5,12 @@
 #include "providers/providerregistry.h"
 #include "services/appcore.h"
 #include "services/storeservice.h"
+#include "util/secretfile.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialogButtonBox>
-#include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -470,15 +470,12 @@ void CloudDialog::accept()
         QVariant value = editorValue(fw);
         // A secret file (TLS key): its contents go to the keychain, the path nowhere.
         if (fw.field.type == FormField::Type::SecretFile && !value.toString().isEmpty()) {
-            QFile file(value.toString());
-            const QByteArray contents = file.open(QIODevice::ReadOnly) ? file.read(1 << 20) : QByteArray();
-            if (contents.trimmed().isEmpty()) {
-                showError(tr("Cannot read %1 from \"%2\": %3")
-                              .arg(fw.field.label, value.toString(),
-                                   file.error() == QFileDevice::NoError ? tr("the file is empty") : file.errorString()));
+            Result<QString> contents = readSecretFile(value.toString());
+            if (!contents) {
+                showError(tr("%1: %2").arg(fw.field.label, contents.error().toString()));
                 return;
             }
-            value = QString::fromUtf8(contents);
+            value = contents.value();
         }
         values.insert(fw.field.id, value);
     }
