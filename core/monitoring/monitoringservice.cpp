@@ -66,8 +66,10 @@ MonitoringService::MonitoringService(StoreService *store, Options options, QObje
     m_deltaTimer.setInterval(2000);
     connect(&m_deltaTimer, &QTimer::timeout, this, &MonitoringService::reload);
     if (store)
-        connect(store, &StoreService::deltaApplied, this, [this] {
-            if (m_running && !m_deltaTimer.isActive())
+        connect(store, &StoreService::deltaApplied, this, [this](const InventoryDelta &d) {
+            const bool membership = !d.machinesAdded.isEmpty() || !d.machinesRemoved.isEmpty() || !d.cloudsRemoved.isEmpty();
+            const bool tags = *m_hasTagRules && !d.machinesChanged.isEmpty();
+            if (m_running && (membership || tags) && !m_deltaTimer.isActive())
                 m_deltaTimer.start();
         });
     connect(&m_maintenanceTimer, &QTimer::timeout, this, &MonitoringService::maintain);
@@ -150,10 +152,12 @@ void MonitoringService::reload()
     // Rules file and inventory are both read on the store thread (small reads, no GUI-thread IO).
     m_store->call<QVector<Target>>(
         this,
-        [rulesPath](InventoryStore &store) -> Result<QVector<Target>> {
+        [rulesPath, hasTagRules = m_hasTagRules](InventoryStore &store) -> Result<QVector<Target>> {
             Result<MonitoredMachines> rules = MonitoredMachines::load(rulesPath);
             if (!rules)
                 return rules.error();
+            *hasTagRules = std::any_of(rules->rules().cbegin(), rules->rules().cend(),
+                                       [](const MonitoringRule &r) { return r.isTag(); });
             if (rules->rules().isEmpty())
                 return QVector<Target>();
             auto machines = store.machines();

@@ -147,6 +147,9 @@ private:
     QTimer m_flushTimer, m_resolveTimer, m_deltaTimer, m_maintenanceTimer;
     bool m_running = false;
     int m_generation = 0;   // bumps on stop(), so late answers of an older run are ignored
+    // Tag rules make changed machines (new tags) matter; without them only machines that come
+    // and go do, so a busy Kubernetes watch does not re-read the inventory every 2 s.
+    std::shared_ptr<std::atomic_bool> m_hasTagRules = std::make_shared<std::atomic_bool>(false);
 };
 
 } // namespace mist
