@@ -62,4 +62,18 @@ Result<MetricSampleSet> MachineCollector::collect()
     return r;
 }
 
+Result<QVector<MetricSampleSet>> MachineCollector::collectRound()
+{
+    Result<MetricSampleSet> r = collect();
+    if (!r)
+        return r.error();
+    return QVector<MetricSampleSet>{r.value()};
+}
+
+bool MachineCollector::failureNeedsUser() const
+{
+    return m_lastSshError
+           && (m_lastSshError->kind == SshErrorKind::HostKeyUnknown || m_lastSshError->kind == SshErrorKind::HostKeyChanged);
+}
+
 } // namespace mist

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "monitoring/linuxcollector.h"
+#include "monitoring/metriccollector.h"
 #include "monitoring/metricsample.h"
 #include "ssh/hostkeys.h"
 #include "ssh/sshtypes.h"
@@ -16,7 +17,7 @@ class SshSession;
 // use and again after it broke) and the LinuxCollector that keeps the rate baseline; or, for
 // "This computer", the local /proc. Blocking: one thread at a time (a collection worker or
 // the CLI), never the GUI thread.
-class MachineCollector
+class MachineCollector : public MetricCollector
 {
 public:
     // Builds the target (store + keychain: blocking). Called before each (re)connect.
@@ -24,13 +25,15 @@ public:
 
     MachineCollector();   // "This computer"
     MachineCollector(TargetFunction target, std::shared_ptr<HostKeyVerifier> verifier);
-    ~MachineCollector();
+    ~MachineCollector() override;
     MachineCollector(const MachineCollector &) = delete;
     MachineCollector &operator=(const MachineCollector &) = delete;
 
     // One sample; connects first when needed. On an SSH failure the session is dropped so
     // the next call reconnects (the first sample after that has gauges only).
     Result<MetricSampleSet> collect();
+    Result<QVector<MetricSampleSet>> collectRound() override;
+    bool failureNeedsUser() const override;
     bool isLocal() const { return !m_target; }
     bool isConnected() const;
     // The last connect's SSH error kind (host key unknown/changed need the user, not a retry).

@@ -1,15 +1,13 @@
 #include "monitoringservice.h"
 
-#include "monitoring/machinecollector.h"
-#include "secrets/secretstore.h"
-#include "services/storehostkeys.h"
+#include "monitoring/metriccollector.h"
 #include "services/storeservice.h"
-#include "ssh/sshtargetresolver.h"
 #include "util/logging.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 
 #include <algorithm>
 
@@ -28,7 +26,7 @@ qint64 nowMs()
 struct MonitoringService::Slot
 {
     Target target;
-    std::shared_ptr<MachineCollector> collector;
+    std::shared_ptr<MetricCollector> collector;
     QTimer timer;
     bool busy = false;
     MonitoringStatus status;
@@ -166,9 +164,9 @@ void MonitoringService::reload()
             auto clouds = store.clouds();
             if (!clouds)
                 return clouds.error();
-            QHash<qint64, QString> providers;
+            QHash<qint64, Cloud> cloudsById;
             for (const Cloud &c : clouds.value())
-                providers.insert(c.id, c.provider);
+                cloudsById.insert(c.id, c);
             const QHash<qint64, int> resolved = rules->resolve(machines.value());
             QVector<Target> out;
             for (const Machine &m : machines.value()) {
@@ -176,7 +174,8 @@ void MonitoringService::reload()
                     continue;
                 Target t;
                 t.machine = m;
-                t.local = providers.value(m.cloudId) == kLocalProvider && m.parentId == 0;
+                t.cloud = cloudsById.value(m.cloudId);
+                t.local = t.cloud.provider == kLocalProvider && m.parentId == 0;
                 t.intervalSeconds = resolved.value(m.id);
                 out.append(t);
             }
@@ -219,28 +218,16 @@ QHash<qint64, MonitoringStatus> MonitoringService::statuses() const
     return out;
 }
 
-std::shared_ptr<MachineCollector> MonitoringService::makeCollector(const Target &target)
+std::shared_ptr<MetricCollector> MonitoringService::makeCollector(const Target &target)
 {
-    if (target.local)
-        return std::make_shared<MachineCollector>();
-    QPointer<StoreService> store = m_store;
-    const qint64 machineId = target.machine.id;
-    // Runs on the collection worker before each (re)connect: the settings may have changed.
-    auto targetFn = [store, machineId]() -> Result<SshTarget> {
-        auto settings = std::make_shared<Result<SshSettings>>(Error{tr("The inventory is not available"), {}});
-        if (!store || !store->runBlocking([settings, machineId](InventoryStore &s) {
-                auto m = s.machine(machineId);
-                *settings = m ? SshTargetResolver::settings(s, m.value()) : Result<SshSettings>(m.error());
-            }))
-            return Error{tr("The inventory did not answer in time"), {}};
-        if (!*settings)
-            return settings->error();
-        SecretStore secrets;
-        return SshTargetResolver::target(settings->value(), &secrets);
-    };
-    auto verifier = std::make_shared<StoreServiceHostKeyVerifier>(store.data());
-    verifier->setAuditContext(QStringLiteral("monitoring"), machineId, target.machine.name);
-    return std::make_shared<MachineCollector>(std::move(targetFn), std::move(verifier));
+    CollectorTarget t;
+    t.machine = target.machine;
+    t.cloud = target.cloud;
+    t.local = target.local;
+    t.intervalSeconds = target.intervalSeconds;
+    t.dataDir = QFileInfo(m_options.metricsPath).absolutePath();
+    t.store = m_store;
+    return std::shared_ptr<MetricCollector>(CollectorFactory::make(t));
 }
 
 void MonitoringService::applyTargets(const QVector<Target> &targets)
@@ -300,18 +287,16 @@ void MonitoringService::runCollection(qint64 machineId)
     QPointer<MonitoringService> self(this);
     const int generation = m_generation;
     m_collection.start([self, collector = slot->collector, machineId, generation] {
-        Result<MetricSampleSet> r = collector->collect();
-        const auto sshError = collector->lastSshError();
-        const bool hostKeyProblem = !r && sshError
-                                    && (sshError->kind == SshErrorKind::HostKeyUnknown || sshError->kind == SshErrorKind::HostKeyChanged);
-        QMetaObject::invokeMethod(self, [self, machineId, generation, r, hostKeyProblem] {
+        Result<QVector<MetricSampleSet>> r = collector->collectRound();
+        const bool needsUser = !r && collector->failureNeedsUser();
+        QMetaObject::invokeMethod(self, [self, machineId, generation, r, needsUser] {
             if (self && generation == self->m_generation)
-                self->collected(machineId, r, hostKeyProblem);
+                self->collected(machineId, r, needsUser);
         }, Qt::QueuedConnection);
     });
 }
 
-void MonitoringService::collected(qint64 machineId, const Result<MetricSampleSet> &result, bool hostKeyProblem)
+void MonitoringService::collected(qint64 machineId, const Result<QVector<MetricSampleSet>> &result, bool needsUser)
 {
     std::shared_ptr<Slot> slot = m_slots.value(machineId);
     if (!slot)
@@ -324,19 +309,22 @@ void MonitoringService::collected(qint64 machineId, const Result<MetricSampleSet
         st.state = MonitoringStatus::State::Collecting;
         st.error = {};
         st.consecutiveFailures = 0;
-        st.lastSampleMs = result->timestampMs;
-        for (const Error &w : result->warnings)
-            qCDebug(lcMonitoring) << slot->target.machine.name << "partial sample:" << w.toString();
-        m_unwritten.append({QString::number(machineId), result.value()});
-        if (!m_flushTimer.isActive())
+        for (const MetricSampleSet &set : result.value()) {
+            st.lastSampleMs = std::max(st.lastSampleMs, set.timestampMs);
+            for (const Error &w : set.warnings)
+                qCDebug(lcMonitoring) << slot->target.machine.name << "partial sample:" << w.toString();
+            m_unwritten.append({QString::number(machineId), set});
+        }
+        if (!m_unwritten.isEmpty() && !m_flushTimer.isActive())
             m_flushTimer.start(m_options.flushDelay);
-        emit samplesCollected(machineId, result.value());
+        for (const MetricSampleSet &set : result.value())
+            emit samplesCollected(machineId, set);
     } else {
         st.state = MonitoringStatus::State::Failing;
         ++st.consecutiveFailures;
         st.error = Error{tr("Monitoring of %1 failed: %2").arg(slot->target.machine.name, result.error().message),
                          result.error().detail};
-        if (hostKeyProblem) {
+        if (needsUser) {
             // Needs the user (trust the key by opening a shell once): no point retrying soon.
             if (!st.error.message.endsWith(QLatin1Char('.')))
                 st.error.message += QLatin1Char('.');

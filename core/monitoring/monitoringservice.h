@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inventory/cloud.h"
 #include "monitoring/metricsample.h"
 #include "monitoring/metricstore.h"
 #include "monitoring/monitoredmachines.h"
@@ -20,7 +21,7 @@
 namespace mist {
 
 class StoreService;
-class MachineCollector;
+class MetricCollector;
 
 // What the UI shows per monitored machine.
 struct MonitoringStatus
@@ -45,7 +46,8 @@ struct MetricSeriesKey
 // Collects metrics of the monitored machines (MonitoredMachines, monitoring.json) and keeps
 // them in one MetricStore (metrics.db next to the inventory).
 //  * Threads: lives on the GUI thread but only schedules there. Each machine has one
-//    MachineCollector (one long-lived SSH session; "This computer" reads /proc locally) run
+//    MetricCollector (CollectorFactory: one long-lived SSH session by default; "This
+//    computer" reads /proc locally; see metriccollector.h for the others) run
 //    on the collection pool, one task per machine at a time. The store is written by one IO
 //    worker (batched, one transaction per flush), queries run on a query pool. Nothing here
 //    blocks the calling thread except the destructor/stop() (waits for running samples).
@@ -116,6 +118,7 @@ private:
     struct Target
     {
         Machine machine;
+        Cloud cloud;
         bool local = false;
         int intervalSeconds = 10;
     };
@@ -124,11 +127,11 @@ private:
     void applyTargets(const QVector<Target> &targets);
     void schedule(qint64 machineId, std::chrono::milliseconds delay);
     void runCollection(qint64 machineId);
-    void collected(qint64 machineId, const Result<MetricSampleSet> &result, bool hostKeyProblem);
+    void collected(qint64 machineId, const Result<QVector<MetricSampleSet>> &result, bool needsUser);
     void flush();
     void maintain();
     void dropSlot(qint64 machineId);
-    std::shared_ptr<MachineCollector> makeCollector(const Target &target);
+    std::shared_ptr<MetricCollector> makeCollector(const Target &target);
 
     template <typename T>
     void answer(const QPointer<QObject> &context, Callback<T> done, Result<T> result);

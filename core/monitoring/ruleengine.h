@@ -14,7 +14,9 @@ namespace mist {
 // fires (notification, webhook, command, lifecycle action) are kept by the caller.
 struct RuleCondition
 {
-    enum class Kind { Threshold, NoData };
+    // StateChanged comes from polling, not samples: it fires when a targeted machine's state
+    // changes to toState ("" = any change) and resolves when it leaves it.
+    enum class Kind { Threshold, NoData, StateChanged };
     enum class Aggregate { Avg, Max, Min, Last };
     enum class Compare { Greater, GreaterOrEqual, Less, LessOrEqual };
 
@@ -26,6 +28,7 @@ struct RuleCondition
     double threshold = 0;
     qint64 windowMs = 5 * 60 * 1000;   // the aggregate is over [now - window, now]
     qint64 forMs = 0;                  // held this long before firing (NoData: no sample for this long)
+    QString toState;                   // StateChanged: the new state that fires ("" = any change)
 };
 
 struct Rule
