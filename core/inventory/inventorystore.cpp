@@ -524,13 +524,14 @@ const QString kAuditInsert = QStringLiteral("INSERT INTO audit_log (ts, actor, a
 const QString kAuditRow = QStringLiteral("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
 constexpr int kAuditColumns = 9;
 
-void bindAudit(sql::Statement &s, int base, const AuditEntry &e)
+void bindAudit(sql::Statement &s, int base, const AuditEntry &e, const QString &detailsJson = {})
 {
     const QDateTime ts = e.timestamp.isValid() ? e.timestamp : QDateTime::currentDateTimeUtc();
     s.bind(base + 1, toMs(ts)).bind(base + 2, e.actor).bind(base + 3, e.action);
     if (e.cloudId) s.bind(base + 4, e.cloudId); else s.bindNull(base + 4);
     if (e.machineId) s.bind(base + 5, e.machineId); else s.bindNull(base + 5);
-    s.bind(base + 6, e.target).bind(base + 7, e.success).bind(base + 8, e.message).bind(base + 9, toJson(e.details));
+    s.bind(base + 6, e.target).bind(base + 7, e.success).bind(base + 8, e.message)
+        .bind(base + 9, detailsJson.isEmpty() ? toJson(e.details) : detailsJson);
 }
 
 } // namespace
@@ -548,9 +549,11 @@ Status InventoryStore::insertAudit(const AuditEntry &e)
 // and one statement per row costs more in SQLite's per-statement work than the rows themselves.
 Status InventoryStore::flushAudit()
 {
-    const QVector<AuditEntry> entries = std::exchange(m_auditQueue, {});
+    const QVector<QueuedAudit> entries = std::exchange(m_auditQueue, {});
     return insertRows(kAuditInsert, kAuditRow, kAuditColumns, entries.size(),
-                      [&entries](sql::Statement &s, int base, qsizetype i) { bindAudit(s, base, entries.at(i)); });
+                      [&entries](sql::Statement &s, int base, qsizetype i) {
+                          bindAudit(s, base, entries.at(i).entry, entries.at(i).detailsJson);
+                      });
 }
 
 Status InventoryStore::forIdChunks(const QString &sql, int leading, const QVector<qint64> &ids,

@@ -67,6 +67,10 @@ public:
 
     // Applies one poll result in one transaction: machines, parents, cloud status, audit.
     Result<InventoryDelta> applyPoll(qint64 cloudId, const PollResult &result, const QDateTime &now);
+    // Several clouds' poll results in ONE transaction: one commit instead of one per cloud
+    // for a round of polls that finish together. If a cloud's write fails, the round is
+    // rolled back and each cloud applied in its own transaction (that one gets its error).
+    QVector<Result<InventoryDelta>> applyPolls(const QVector<std::pair<qint64, PollResult>> &results, const QDateTime &now);
 
     // Applies changes a provider's watch reported (after a complete poll), in one transaction.
     // Upserts are treated like a partial poll's new and changed machines (parents resolved by
@@ -93,7 +97,9 @@ private:
     struct PollTexts;
     Status insertAudit(const AuditEntry &entry);
     // Poll and watch writes queue their audit lines and write them together (flushAudit).
-    void queueAudit(AuditEntry entry) { m_auditQueue.append(std::move(entry)); }
+    // `detailsJson`, when given, is the entry's details already encoded (a poll's thousands of
+    // {"from","to"} objects cost more as QJsonObjects than the rows themselves).
+    void queueAudit(AuditEntry entry, QString detailsJson = {}) { m_auditQueue.append({std::move(entry), std::move(detailsJson)}); }
     Status flushAudit();
     // INSERTs `count` rows, many per statement: `head` is "INSERT ... VALUES ", `row` one
     // row's placeholders ("(?, ?)"), `bind` binds row i at parameter base + 1...
@@ -113,11 +119,19 @@ private:
                           const std::function<QString(const Machine &)> &message);
     Result<InventoryDelta> writePoll(qint64 cloudId, Cloud cloud, const PollResult &result, const QDateTime &now,
                                      StoredMachines &stored);
-    // One write transaction on a cloud with the poll cache checked before and kept in step
-    // after; `write` gets the cloud and (withMachines) its stored machines. A cloud removed
-    // meanwhile gives an empty delta.
-    Result<InventoryDelta> writeToCloud(qint64 cloudId, bool withMachines,
-                                        const std::function<Result<InventoryDelta>(const Cloud &, StoredMachines &)> &write);
+    // A write on one cloud: `write` gets the cloud and (withMachines) its stored machines.
+    struct CloudWrite
+    {
+        using Function = std::function<Result<InventoryDelta>(const Cloud &, StoredMachines &)>;
+        qint64 cloudId = 0;
+        bool withMachines = true;
+        Function write;
+    };
+    // One write transaction on several clouds (if one fails, each gets its own), with the poll cache checked
+    // before and kept in step after. A cloud removed meanwhile gives an empty delta.
+    QVector<Result<InventoryDelta>> writeToClouds(const QVector<CloudWrite> &writes);
+    Result<InventoryDelta> writeToCloud(qint64 cloudId, bool withMachines, const CloudWrite::Function &write);
+    Result<InventoryDelta> writeOneCloud(const CloudWrite &write);
     Result<InventoryDelta> writeWatch(Cloud cloud, const WatchBatch &batch, const QDateTime &now,
                                       StoredMachines &stored);
     // `stored` and `removedIds` (deleted by this write) let new machines get their parent
@@ -143,7 +157,12 @@ private:
 
     sql::Database m_db;
     MachineCache m_cache;
-    QVector<AuditEntry> m_auditQueue;
+    struct QueuedAudit
+    {
+        AuditEntry entry;
+        QString detailsJson;
+    };
+    QVector<QueuedAudit> m_auditQueue;
     std::chrono::seconds m_grace{3600};
 };
 

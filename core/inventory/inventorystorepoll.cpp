@@ -36,41 +36,89 @@ Result<InventoryDelta> InventoryStore::applyPoll(qint64 cloudId, const PollResul
     });
 }
 
-Result<InventoryDelta> InventoryStore::writeToCloud(qint64 cloudId, bool withMachines,
-                                                    const std::function<Result<InventoryDelta>(const Cloud &, StoredMachines &)> &write)
+QVector<Result<InventoryDelta>> InventoryStore::applyPolls(const QVector<std::pair<qint64, PollResult>> &results,
+                                                           const QDateTime &now)
 {
-    m_auditQueue.clear();
+    QVector<CloudWrite> writes;
+    writes.reserve(results.size());
+    for (const auto &[cloudId, result] : results) {
+        writes.append({cloudId, result.success, [&, cloudId = cloudId](const Cloud &c, StoredMachines &stored) {
+                           return writePoll(cloudId, c, result, now, stored);
+                       }});
+    }
+    return writeToClouds(writes);
+}
+
+Result<InventoryDelta> InventoryStore::writeToCloud(qint64 cloudId, bool withMachines, const CloudWrite::Function &write)
+{
+    return writeToClouds({CloudWrite{cloudId, withMachines, write}}).constFirst();
+}
+
+QVector<Result<InventoryDelta>> InventoryStore::writeToClouds(const QVector<CloudWrite> &writes)
+{
+    QVector<Result<InventoryDelta>> out;
+    out.reserve(writes.size());
+    auto failAll = [&](const Error &e) {
+        out.clear();
+        out.fill(e, writes.size());
+        return out;
+    };
     sql::Transaction tx(m_db);
     if (Status st = tx.begin(); !st)
-        return st.error();
+        return failAll(st.error());
     // Checked inside the write transaction: from here nobody else can commit until we are
     // done, so the cache is compared with the very state we write on.
     auto version = m_db.dataVersion();
     if (!version)
-        return version.error();
+        return failAll(version.error());
     m_cache.validate(version.value(), m_db.totalChanges());
 
-    auto cloudResult = cloud(cloudId);
+    for (const CloudWrite &w : writes) {
+        out << writeOneCloud(w);
+        if (out.constLast().ok())
+            continue;
+        if (writes.size() == 1) {
+            m_cache.drop(w.cloudId);   // it was updated along with the writes now rolled back
+            return out;                // ~Transaction rolls back
+        }
+        {
+            // Rare (a full disk, a broken file): undo the round and give every cloud its own
+            // transaction, so one cloud's failure does not cost the others their results.
+            // Cheaper than a savepoint per cloud, which the common case would pay for.
+            (void)tx.rollback();
+            for (const CloudWrite &dropped : writes)
+                m_cache.drop(dropped.cloudId);
+            out.clear();
+            for (const CloudWrite &single : writes)
+                out << writeToClouds({single}).constFirst();
+            return out;
+        }
+    }
+    if (Status committed = tx.commit(); !committed) {
+        for (const CloudWrite &w : writes)
+            m_cache.drop(w.cloudId);
+        return failAll(committed.error());
+    }
+    m_cache.markInStep(version.value(), m_db.totalChanges());
+    return out;
+}
+
+Result<InventoryDelta> InventoryStore::writeOneCloud(const CloudWrite &w)
+{
+    m_auditQueue.clear();
+    auto cloudResult = cloud(w.cloudId);
     if (!cloudResult) {
         // A result that arrived after its cloud was removed has nothing left to update.
-        if (auto exists = m_db.scalar(QStringLiteral("SELECT count(*) FROM clouds WHERE id = %1").arg(cloudId));
+        if (auto exists = m_db.scalar(QStringLiteral("SELECT count(*) FROM clouds WHERE id = %1").arg(w.cloudId));
             exists.ok() && exists.value() == 0)
             return InventoryDelta{};
         return cloudResult.error();
     }
     StoredMachines none;
-    auto stored = withMachines ? storedMachines(cloudId) : Result<StoredMachines *>(&none);
+    auto stored = w.withMachines ? storedMachines(w.cloudId) : Result<StoredMachines *>(&none);
     if (!stored)
         return stored.error();
-    Result<InventoryDelta> delta = write(cloudResult.value(), *stored.value());
-    const Status committed = delta.ok() ? tx.commit() : Status(delta.error());
-    if (!committed) {
-        // The cached cloud was updated along with the writes that are now rolled back.
-        m_cache.drop(cloudId);
-        return committed.error();
-    }
-    m_cache.markInStep(version.value(), m_db.totalChanges());
-    return delta;
+    return w.write(cloudResult.value(), *stored.value());
 }
 
 // The writes of one poll; `stored` (the cache) is brought up to date in place.
@@ -199,12 +247,10 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
                                            const PollTexts &texts, const StoredMachines &stored,
                                            const QSet<qint64> &removedIds)
 {
-    auto audit = [this, &now](const QString &action, const Machine &m, const QString &message,
-                              const QJsonObject &details = {}) {
+    auto audit = [this, &now](const QString &action, const Machine &m, const QString &message, QString detailsJson = {}) {
         AuditEntry e = auditFor(action, m, message);
         e.timestamp = now;
-        e.details = details;
-        queueAudit(std::move(e));
+        queueAudit(std::move(e), std::move(detailsJson));
         return Status();
     };
     if (Status st = insertNewMachines(diff.added, now, texts, stored, removedIds); !st)
@@ -225,9 +271,10 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
             if (Status st = audit(QStringLiteral("machine.returned"), u.machine, texts.returned); !st)
                 return st;
         if (u.fields.contains(QStringLiteral("state"))) {
-            const QJsonObject details{{QStringLiteral("from"), u.previousState}, {QStringLiteral("to"), u.machine.state}};
+            QString details = toJsonObject({{QLatin1String("from"), u.previousState},
+                                                        {QLatin1String("to"), u.machine.state}});
             if (Status st = audit(QStringLiteral("machine.state_changed"), u.machine,
-                                  texts.stateChanged.arg(u.previousState, u.machine.state), details); !st)
+                                  texts.stateChanged.arg(u.previousState, u.machine.state), std::move(details)); !st)
                 return st;
         }
     }
@@ -253,8 +300,15 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
                 return st;
         }
     }
-    return deleteMachines(diff.removed, now, QStringLiteral("machine.removed"), [&texts](const Machine &m) {
-        return texts.removed.arg(m.missingSince.toString(Qt::ISODate));
+    QDateTime lastMissingSince;
+    QString lastMissingText;
+    return deleteMachines(diff.removed, now, QStringLiteral("machine.removed"), [&](const Machine &m) {
+        // Machines that went missing together share the time: format it once.
+        if (m.missingSince != lastMissingSince) {
+            lastMissingSince = m.missingSince;
+            lastMissingText = m.missingSince.toString(Qt::ISODate);
+        }
+        return texts.removed.arg(lastMissingText);
     });
 }
 

@@ -292,4 +292,11 @@ Status Transaction::commit()
     return s;
 }
 
+Status Transaction::rollback()
+{
+    Status s = m_db.exec(QStringLiteral("ROLLBACK"));
+    m_open = false;   // failed or not, SQLite has no transaction of ours open any more
+    return s;
+}
+
 } // namespace mist::sql

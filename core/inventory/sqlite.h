@@ -112,6 +112,7 @@ public:
     // Write: BEGIN IMMEDIATE. Read: BEGIN (DEFERRED), one consistent view for several queries.
     Status begin(Kind kind = Kind::Write);
     Status commit();
+    Status rollback();
 
 private:
     Database &m_db;

@@ -94,6 +94,30 @@ QString toJson(const QJsonObject &object)
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
 }
 
+QString toJsonObject(std::initializer_list<std::pair<QLatin1String, QString>> members)
+{
+    const bool plain = std::all_of(members.begin(), members.end(), [](const auto &m) { return isPlain(m.second); });
+    if (!plain) {
+        QJsonObject object;
+        for (const auto &[key, value] : members)
+            object.insert(key, value);
+        return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    }
+    qsizetype size = 2;
+    for (const auto &[key, value] : members)
+        size += key.size() + value.size() + 6;
+    QString out;
+    out.reserve(size);   // one allocation
+    out.append(QLatin1Char('{'));
+    for (const auto &[key, value] : members) {
+        if (out.size() > 1)
+            out.append(QLatin1Char(','));
+        out.append(QLatin1Char('"')).append(key).append(QLatin1String("\":\"")).append(value).append(QLatin1Char('"'));
+    }
+    out.append(QLatin1Char('}'));
+    return out;
+}
+
 QStringList listFromJson(const QString &text)
 {
     if (text.isEmpty() || text == QLatin1String("[]"))

@@ -24,6 +24,8 @@ QDateTime readTime(const sql::Statement &s, int column);
 // every row of a poll) are written without building a QJsonDocument.
 QString toJson(const QStringList &list);
 QString toJson(const QJsonObject &object);
+// {"k1":"v1",...} of string pairs (keys in the order given), without building a QJsonObject.
+QString toJsonObject(std::initializer_list<std::pair<QLatin1String, QString>> members);
 QStringList listFromJson(const QString &text);
 QJsonObject objectFromJson(const QString &text);
 

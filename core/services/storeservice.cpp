@@ -27,7 +27,31 @@ StoreService::~StoreService()
     m_thread.wait();
 }
 
+struct StoreService::PollBatch
+{
+    struct Poll
+    {
+        qint64 cloudId = 0;
+        PollResult result;
+        QPointer<QObject> guard;
+        bool hasContext = false;
+        Callback<InventoryDelta> done;
+    };
+    QMutex mutex;
+    QVector<Poll> polls;
+    bool taken = false;   // the store thread has started on it: a new result needs a new batch
+};
+
 void StoreService::post(std::function<void(InventoryStore &)> work)
+{
+    {
+        QMutexLocker lock(&m_batchMutex);
+        m_openBatch.reset();
+    }
+    enqueue(std::move(work));
+}
+
+void StoreService::enqueue(std::function<void(InventoryStore &)> work)
 {
     ++*m_pending;
     QMetaObject::invokeMethod(m_worker, [store = m_store, pending = m_pending, work = std::move(work)] {
@@ -133,13 +157,58 @@ void StoreService::markPolling(qint64 cloudId)
 
 void StoreService::applyPoll(qint64 cloudId, const PollResult &result, QObject *context, Callback<InventoryDelta> done)
 {
+    PollBatch::Poll poll{cloudId, result, QPointer<QObject>(context), context != nullptr, std::move(done)};
+    QMutexLocker lock(&m_batchMutex);
+    if (m_openBatch) {
+        QMutexLocker batchLock(&m_openBatch->mutex);
+        if (!m_openBatch->taken) {
+            m_openBatch->polls.append(std::move(poll));
+            return;
+        }
+    }
+    auto batch = std::make_shared<PollBatch>();
+    batch->polls.append(std::move(poll));
+    m_openBatch = batch;
+    lock.unlock();
     QPointer<StoreService> self(this);
-    call<InventoryDelta>(context, [cloudId, result, self](InventoryStore &s) {
-        auto r = s.applyPoll(cloudId, result, QDateTime::currentDateTimeUtc());
-        if (r.ok() && self)
-            emit self->auditAppended();
-        return r;
-    }, std::move(done));
+    enqueue([self, batch](InventoryStore &store) {
+        if (self)
+            self->applyPollBatch(store, *batch);
+    });
+}
+
+// On the store thread. Each result gets its delta, error and callback as if applied alone.
+void StoreService::applyPollBatch(InventoryStore &store, PollBatch &batch)
+{
+    QVector<PollBatch::Poll> polls;
+    {
+        QMutexLocker lock(&batch.mutex);
+        batch.taken = true;
+        polls = std::move(batch.polls);
+    }
+    QVector<std::pair<qint64, PollResult>> results;
+    results.reserve(polls.size());
+    for (const PollBatch::Poll &p : std::as_const(polls))
+        results.append({p.cloudId, p.result});
+    QVector<Result<InventoryDelta>> deltas;
+    if (store.isOpen())
+        deltas = store.applyPolls(results, QDateTime::currentDateTimeUtc());
+    else
+        deltas.fill(Error{tr("The inventory is not open"), {}}, polls.size());
+    bool audited = false;
+    for (qsizetype i = 0; i < polls.size(); ++i) {
+        const Result<InventoryDelta> &r = deltas.at(i);
+        const PollBatch::Poll &p = polls.at(i);
+        if (r.ok() && !r.value().isEmpty())
+            emit deltaApplied(r.value());
+        audited = audited || r.ok();
+        if (!r.ok() && !(p.done && p.hasContext))
+            emit writeFailed(r.error());
+        if (p.done && p.hasContext && p.guard)
+            QMetaObject::invokeMethod(p.guard, [done = p.done, r] { done(r); }, Qt::QueuedConnection);
+    }
+    if (audited)
+        emit auditAppended();
 }
 
 void StoreService::applyWatch(qint64 cloudId, const WatchBatch &batch, QObject *context, Callback<InventoryDelta> done)

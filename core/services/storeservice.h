@@ -7,6 +7,7 @@
 #include "util/result.h"
 
 #include <QMetaObject>
+#include <QMutex>
 #include <QObject>
 #include <QPointer>
 #include <QThread>
@@ -71,6 +72,9 @@ public:
 
 private:
     void post(std::function<void(InventoryStore &)> work);
+    void enqueue(std::function<void(InventoryStore &)> work);   // post() without closing the poll batch
+    struct PollBatch;
+    void applyPollBatch(InventoryStore &store, PollBatch &batch);
     // A cloud write whose result is also broadcast as a delta.
     void writeCloud(std::function<Result<Cloud>(InventoryStore &)> write, QObject *context, Callback<Cloud> done);
 
@@ -80,6 +84,11 @@ private:
     // Requests posted but not run yet: the WAL is checkpointed when this drops to 0, so
     // no poll waits for a checkpoint inside its commit (see InventoryStore::setDeferredCheckpoints).
     std::shared_ptr<std::atomic<int>> m_pending = std::make_shared<std::atomic<int>>(0);
+    // Group commit: poll results that arrive while the store thread is busy join the batch
+    // already queued and are applied in one transaction. Any other request closes the batch,
+    // so nothing is reordered around it.
+    QMutex m_batchMutex;
+    std::shared_ptr<PollBatch> m_openBatch;
 };
 
 template <typename T>

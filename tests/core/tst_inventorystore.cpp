@@ -656,6 +656,54 @@ private slots:
         QCOMPARE(storecodec::toJson(object), QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
         QCOMPARE(storecodec::objectFromJson(storecodec::toJson(object)), object);
         QCOMPARE(storecodec::toJson(QJsonObject()), QStringLiteral("{}"));
+        // The poll path's pre-encoded details decode to the same object, plain or not.
+        for (const QString &to : {QStringLiteral("stopped"), QStringLiteral("odd \"state\"\n\u00e9")}) {
+            const QString encoded = storecodec::toJsonObject({{QLatin1String("from"), QStringLiteral("running")},
+                                                              {QLatin1String("to"), to}});
+            const QJsonObject expected{{QStringLiteral("from"), QStringLiteral("running")}, {QStringLiteral("to"), to}};
+            QCOMPARE(QJsonDocument::fromJson(encoded.toUtf8()).object(), expected);
+            QCOMPARE(storecodec::objectFromJson(encoded), expected);
+        }
+    }
+
+    void roundOfPollsIsOneTransaction()
+    {
+        InventoryStore store;
+        QVERIFY(store.open(dbPath("round.db")).ok());
+        const Cloud a = addCloud(store, QStringLiteral("a"));
+        const Cloud b = addCloud(store, QStringLiteral("b"));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        auto results = store.applyPolls({{a.id, ok({vm("a1"), vm("a2")})}, {b.id, ok({vm("b1")})}}, now);
+        QCOMPARE(results.size(), 2);
+        QVERIFY(results.at(0).ok() && results.at(1).ok());
+        QCOMPARE(results.at(0).value().machinesAdded.size(), 2);
+        QCOMPARE(results.at(1).value().machinesAdded.size(), 1);
+        QCOMPARE(store.machines(a.id).value().size(), 2);
+        QCOMPARE(store.machines(b.id).value().size(), 1);
+
+        // One cloud's write fails (a trigger refuses its new machine): that cloud gets the
+        // error and keeps what it had, the other's result is applied all the same.
+        QVERIFY(store.database().exec(QStringLiteral(
+            "CREATE TRIGGER refuse BEFORE INSERT ON machines WHEN NEW.external_id = 'boom' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")).ok());
+        results = store.applyPolls({{a.id, ok({vm("a1", MachineState::Stopped), vm("a2"), vm("boom")})},
+                                    {b.id, ok({vm("b1", MachineState::Stopped)})}},
+                                   now.addSecs(60));
+        QVERIFY(!results.at(0).ok());
+        QVERIFY2(results.at(0).error().toString().contains(QLatin1String("refused by the test")),
+                 qPrintable(results.at(0).error().toString()));
+        QVERIFY(results.at(1).ok());
+        QCOMPARE(results.at(1).value().machinesChanged.size(), 1);
+        QCOMPARE(store.findMachine(QStringLiteral("vm-b1")).value().state, MachineState::Stopped);
+        QCOMPARE(store.findMachine(QStringLiteral("vm-a1")).value().state, MachineState::Running);
+        QCOMPARE(store.machines(a.id).value().size(), 2);
+
+        // The cache of the failed cloud was dropped with the rollback: the next poll is exact.
+        QVERIFY(store.database().exec(QStringLiteral("DROP TRIGGER refuse")).ok());
+        auto again = store.applyPoll(a.id, ok({vm("a1", MachineState::Stopped), vm("a2"), vm("boom")}), now.addSecs(120));
+        QVERIFY(again.ok());
+        QCOMPARE(again.value().machinesAdded.size(), 1);
+        QCOMPARE(again.value().machinesChanged.size(), 1);
     }
 };
 

@@ -194,6 +194,54 @@ private slots:
         QTest::qWait(300);
         QCOMPARE(failed.size(), 0);   // a poll result for a removed cloud is not applied
     }
+
+    // Results that arrive while the store thread is busy are applied together (one
+    // transaction, one "now"); any other request in between starts a new batch, so a
+    // "polling" mark queued before a result never lands after it.
+    void resultsArrivingTogetherAreAppliedTogetherInOrder()
+    {
+        auto f = open(this);
+        const Cloud a = addCloud(*f, QStringLiteral("a"), QStringLiteral("test:///default"));
+        const Cloud b = addCloud(*f, QStringLiteral("b"), QStringLiteral("test:///default"));
+        const Cloud c = addCloud(*f, QStringLiteral("c"), QStringLiteral("test:///default"));
+        auto machine = [](const QString &id) {
+            Machine m;
+            m.externalId = id;
+            m.name = id;
+            m.state = MachineState::Running;
+            return m;
+        };
+        auto result = [&](const QString &id) {
+            PollResult r;
+            r.success = r.complete = true;
+            r.machines = {machine(id)};
+            return r;
+        };
+        // Hold the store thread so the next requests queue up behind this one.
+        std::atomic_bool release = false;
+        f->store->call<bool>(this, [&release](InventoryStore &) -> Result<bool> {
+            while (!release)
+                QThread::msleep(5);
+            return true;
+        }, {});
+        QVector<Result<InventoryDelta>> answers;
+        auto collect = [&answers](Result<InventoryDelta> r) { answers << r; };
+        f->store->applyPoll(a.id, result(QStringLiteral("a1")), this, collect);
+        f->store->applyPoll(b.id, result(QStringLiteral("b1")), this, collect);
+        f->store->markPolling(c.id);
+        f->store->applyPoll(c.id, result(QStringLiteral("c1")), this, collect);
+        release = true;
+        QTRY_COMPARE(answers.size(), 3);
+        for (const auto &r : answers)
+            QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        const Cloud stateA = lastCloudState(*f, a.id), stateB = lastCloudState(*f, b.id), stateC = lastCloudState(*f, c.id);
+        QCOMPARE(stateA.health, CloudHealth::Ok);
+        QCOMPARE(stateB.health, CloudHealth::Ok);
+        QCOMPARE(stateA.lastPollAt, stateB.lastPollAt);   // one batch
+        QCOMPARE(stateC.health, CloudHealth::Ok);          // applied after its "polling" mark
+        QVERIFY(stateC.lastPollAt >= stateB.lastPollAt);
+        QCOMPARE(machinesAdded(*f), 3);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPollScheduler)
