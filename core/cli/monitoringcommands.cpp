@@ -1,5 +1,6 @@
 #include "monitoringcommands.h"
 
+#include "cli/prometheuscommands.h"
 #include "monitoring/machinecollector.h"
 #include "monitoring/metricstore.h"
 #include "monitoring/monitoringservice.h"
@@ -43,8 +44,10 @@ QString MonitoringCommands::summary()
               "                                      Stop collecting metrics (stored data is kept)\n"
               "  monitoring [list]                   Show what is monitored and how often\n"
               "  monitoring collect MACHINE          Take a sample now and print it\n"
+              "%1"
               "  metrics MACHINE [METRIC] [--since 1h] [--label L]\n"
-              "                                      Stored metrics (the series without METRIC)\n");
+              "                                      Stored metrics (the series without METRIC)\n")
+        .arg(PrometheusCommands::summary());
 }
 
 std::optional<qint64> MonitoringCommands::parseDuration(const QString &text)
@@ -91,6 +94,8 @@ int MonitoringCommands::run(QStringList args)
         return list(args);
     if (sub == QLatin1String("collect"))
         return collect(args);
+    if (sub == QLatin1String("prometheus"))
+        return PrometheusCommands(m_ctx).run(args);
     if (sub == QLatin1String("help"))
         return groupHelp();
     return m_ctx.usageError(QStringLiteral("monitoring"), tr("unknown monitoring command \"%1\"").arg(sub));

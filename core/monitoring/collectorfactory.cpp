@@ -1,6 +1,8 @@
 #include "monitoring/metriccollector.h"
 
 #include "monitoring/machinecollector.h"
+#include "monitoring/collectors/providercollectors.h"
+#include "monitoring/prometheus/prometheuscollector.h"
 #include "secrets/secretstore.h"
 #include "services/storehostkeys.h"
 #include "services/storeservice.h"
@@ -24,7 +26,10 @@ using Maker = std::function<std::unique_ptr<MetricCollector>(const CollectorTarg
 // for targets it does not handle.
 const QVector<Maker> &specialisedMakers()
 {
-    static const QVector<Maker> makers{};
+    static const QVector<Maker> makers{
+        &PrometheusCollector::make,   // first: configured by the user for the machine or its cloud
+        &ProviderCollectors::makeLibvirt, &ProviderCollectors::makeDocker, &ProviderCollectors::makeKubernetes,
+    };
     return makers;
 }
 } // namespace

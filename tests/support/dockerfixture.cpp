@@ -1,5 +1,6 @@
 #include "dockerfixture.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QHash>
 #include <QSslKey>
@@ -43,6 +44,11 @@ struct DockerFixture::State
     };
     QHash<QString, Exec> execs;
     int nextExec = 1;
+
+    // /containers/{id}/stats
+    QHash<QString, int> statsCalls;              // answers given per container id: the counters' step
+    QHash<QString, QList<QByteArray>> nextStats; // raw bodies queued by setNextStats()
+    bool statsCgroupV1 = false;
 };
 
 namespace {
@@ -528,9 +534,82 @@ private:
             l.unlock();
             return logs(s, copy, q);
         }
+        if (op == QLatin1String("/stats") && r.method == "GET")
+            return stats(s, r, c, q);
         l.unlock();
         violation(QStringLiteral("unknown container endpoint %1 %2").arg(QString::fromLatin1(r.method), op));
         message(s, 404, QStringLiteral("page not found"));
+    }
+
+    // ContainerStatsResponse as the spec documents it. Answer k of a running container: the
+    // engine's clock 10 s after answer k-1, CPU 0.8 of 4 CPUs (20 %), memory 100 MiB + k MiB
+    // of which 20 MiB inactive file cache (limit 512 MiB), eth0 1000 B/s in and 500 B/s out,
+    // disk 8:0 4096 B/s read and 8192 B/s written. A stopped container gets the engine's
+    // all-zero answer. Called with the state locked.
+    void stats(QIODevice *s, const Request &r, const Container &c, const QUrlQuery &q)
+    {
+        const QString stream = q.queryItemValue(QStringLiteral("stream"));
+        const bool oneShot = isTrue(q.queryItemValue(QStringLiteral("one-shot")));
+        if (stream.isEmpty() || isTrue(stream))
+            violation(QStringLiteral("stats without stream=false (the fixture does not stream stats)"));
+        if (oneShot && versionGreater(QStringLiteral("1.41"), r.version))
+            violation(QStringLiteral("stats one-shot needs API 1.41, asked with %1").arg(r.version));
+        if (!m_state->nextStats.value(c.id).isEmpty()) {
+            const QByteArray body = m_state->nextStats[c.id].takeFirst();
+            return reply(s, 200, body);
+        }
+        const bool up = c.state == QLatin1String("running") || c.state == QLatin1String("paused");
+        const qint64 k = up ? m_state->statsCalls[c.id]++ : 0;
+        const double mib = 1024.0 * 1024.0;
+        auto cpu = [&](qint64 step) {
+            return QJsonObject{{QStringLiteral("cpu_usage"), QJsonObject{{QStringLiteral("total_usage"), up ? step * 8e9 : 0.0},
+                                                                         {QStringLiteral("usage_in_kernelmode"), up ? step * 2e9 : 0.0},
+                                                                         {QStringLiteral("usage_in_usermode"), up ? step * 6e9 : 0.0}}},
+                               {QStringLiteral("system_cpu_usage"), up ? 1e15 + step * 4e10 : 0.0},
+                               {QStringLiteral("online_cpus"), up ? 4 : 0},
+                               {QStringLiteral("throttling_data"), QJsonObject{{QStringLiteral("periods"), 0},
+                                                                               {QStringLiteral("throttled_periods"), 0},
+                                                                               {QStringLiteral("throttled_time"), 0}}}};
+        };
+        const QString read = up ? QDateTime(QDate(2026, 1, 1), QTime(0, 0), Qt::UTC).addSecs(10 * k).toString(Qt::ISODate)
+                                      .replace(QLatin1Char('Z'), QStringLiteral(".165243637Z"))
+                                : QStringLiteral("0001-01-01T00:00:00Z");
+        QJsonObject o{{QStringLiteral("id"), c.id}, {QStringLiteral("name"), QLatin1Char('/') + c.name},
+                      {QStringLiteral("read"), read}, {QStringLiteral("cpu_stats"), cpu(k)},
+                      {QStringLiteral("precpu_stats"), oneShot || !up ? QJsonObject{{QStringLiteral("cpu_usage"), QJsonObject{{QStringLiteral("total_usage"), 0}}},
+                                                                                    {QStringLiteral("throttling_data"), QJsonObject{}}}
+                                                                      : cpu(std::max<qint64>(0, k - 1))},
+                      {QStringLiteral("preread"), QStringLiteral("0001-01-01T00:00:00Z")},
+                      {QStringLiteral("num_procs"), 0}, {QStringLiteral("storage_stats"), QJsonObject{}},
+                      {QStringLiteral("pids_stats"), up ? QJsonObject{{QStringLiteral("current"), 5}} : QJsonObject{}}};
+        if (!up) {
+            o.insert(QStringLiteral("memory_stats"), QJsonObject{});
+            o.insert(QStringLiteral("blkio_stats"), QJsonObject{{QStringLiteral("io_service_bytes_recursive"), QJsonValue::Null}});
+            return json(s, 200, o);
+        }
+        const bool v1 = m_state->statsCgroupV1;
+        const QJsonObject memStats = v1 ? QJsonObject{{QStringLiteral("cache"), 20 * mib}, {QStringLiteral("rss"), 70 * mib},
+                                                      {QStringLiteral("total_inactive_file"), 20 * mib}}
+                                        : QJsonObject{{QStringLiteral("anon"), 70 * mib}, {QStringLiteral("file"), 25 * mib},
+                                                      {QStringLiteral("inactive_file"), 20 * mib}};
+        o.insert(QStringLiteral("memory_stats"), QJsonObject{{QStringLiteral("usage"), (100.0 + double(k)) * mib},
+                                                             {QStringLiteral("limit"), 512 * mib},
+                                                             {QStringLiteral("stats"), memStats}});
+        o.insert(QStringLiteral("networks"),
+                 QJsonObject{{QStringLiteral("eth0"), QJsonObject{{QStringLiteral("rx_bytes"), 10000.0 * double(k)},
+                                                                  {QStringLiteral("rx_packets"), 10 * k},
+                                                                  {QStringLiteral("tx_bytes"), 5000.0 * double(k)},
+                                                                  {QStringLiteral("tx_packets"), 5 * k}}}});
+        auto entry = [](const char *op, double value) {
+            return QJsonObject{{QStringLiteral("major"), 8}, {QStringLiteral("minor"), 0},
+                               {QStringLiteral("op"), QLatin1String(op)}, {QStringLiteral("value"), value}};
+        };
+        const double rd = 40960.0 * double(k), wr = 81920.0 * double(k);
+        const QJsonArray io = v1 ? QJsonArray{entry("Read", rd), entry("Write", wr), entry("Sync", wr), entry("Async", rd),
+                                              entry("Discard", 0), entry("Total", rd + wr)}
+                                 : QJsonArray{entry("read", rd), entry("write", wr)};
+        o.insert(QStringLiteral("blkio_stats"), QJsonObject{{QStringLiteral("io_service_bytes_recursive"), io}});
+        json(s, 200, o);
     }
 
     void logs(QIODevice *s, const Container &c, const QUrlQuery &q)
@@ -860,6 +939,24 @@ int DockerFixture::openConnections() const
 {
     QMutexLocker l(&m_state->mutex);
     return m_state->connections;
+}
+
+void DockerFixture::setStatsCgroupV1(bool v1)
+{
+    QMutexLocker l(&m_state->mutex);
+    m_state->statsCgroupV1 = v1;
+}
+
+void DockerFixture::setNextStats(const QString &id, const QByteArray &rawBody)
+{
+    QMutexLocker l(&m_state->mutex);
+    m_state->nextStats[id] << rawBody;
+}
+
+void DockerFixture::resetStatsCounters(const QString &id)
+{
+    QMutexLocker l(&m_state->mutex);
+    m_state->statsCalls.remove(id);
 }
 
 void DockerFixture::clear()

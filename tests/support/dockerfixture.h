@@ -89,6 +89,13 @@ public:
     Container container(const QString &id) const;   // by full id, empty id when gone
     static QVector<Container> sampleContainers();    // web (running), db (exited), cache (paused), term (running, tty)
 
+    // GET /containers/{id}/stats (stream=false, one-shot from API 1.41): a running container's
+    // counters grow with every answer (see stats() in the .cpp for the exact figures); a
+    // stopped one gets the engine's all-zero answer. cgroup v2 fields unless set to v1.
+    void setStatsCgroupV1(bool v1);
+    void setNextStats(const QString &id, const QByteArray &rawBody);   // queued raw answers (bad input)
+    void resetStatsCounters(const QString &id);                         // a restart: counters start again
+
     QVector<Request> requests() const;
     QStringList violations() const;
     QVector<QPair<int, int>> resizes() const;        // (h, w) of every exec resize

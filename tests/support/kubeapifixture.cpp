@@ -1,5 +1,7 @@
 #include "kubeapifixture.h"
 
+#include <QDateTime>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -397,12 +399,22 @@ bool KubeApiFixture::route(const KubeHttpRequest &req, KubeHttpConnection &conn)
     }
     if (get && s == QStringList{QStringLiteral("apis")}) {
         const QJsonObject v{{QStringLiteral("groupVersion"), QStringLiteral("apps/v1")}, {QStringLiteral("version"), QStringLiteral("v1")}};
+        QJsonArray groups{QJsonObject{{QStringLiteral("name"), QStringLiteral("apps")},
+                                      {QStringLiteral("versions"), QJsonArray{v}},
+                                      {QStringLiteral("preferredVersion"), v}}};
+        if (m_metricsServer) {
+            const QJsonObject mv{{QStringLiteral("groupVersion"), QStringLiteral("metrics.k8s.io/v1beta1")},
+                                 {QStringLiteral("version"), QStringLiteral("v1beta1")}};
+            groups.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("metrics.k8s.io")},
+                                      {QStringLiteral("versions"), QJsonArray{mv}},
+                                      {QStringLiteral("preferredVersion"), mv}});
+        }
         conn.respond(200, json(QJsonObject{{QStringLiteral("kind"), QStringLiteral("APIGroupList")}, {QStringLiteral("apiVersion"), QStringLiteral("v1")},
-                                           {QStringLiteral("groups"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("apps")},
-                                                                                              {QStringLiteral("versions"), QJsonArray{v}},
-                                                                                              {QStringLiteral("preferredVersion"), v}}}}}));
+                                           {QStringLiteral("groups"), groups}}));
         return true;
     }
+    if (s.value(0) == QLatin1String("apis") && s.value(1) == QLatin1String("metrics.k8s.io"))
+        return routeMetrics(req, conn);
     if (s.size() < 3 || !(s.value(0) == QLatin1String("api") || (s.value(0) == QLatin1String("apis") && s.value(1) == QLatin1String("apps"))))
         return false;
 
@@ -505,6 +517,65 @@ bool KubeApiFixture::route(const KubeHttpRequest &req, KubeHttpConnection &conn)
     it->second.insert(QStringLiteral("spec"), spec);
     it->second = stamped(it->second);
     return true;
+}
+
+namespace {
+QJsonObject metricsObject(const QString &kind, const QString &ns, const QString &name, qint64 tick)
+{
+    QJsonObject meta{{QStringLiteral("name"), name},
+                     {QStringLiteral("creationTimestamp"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+    if (!ns.isEmpty())
+        meta.insert(QStringLiteral("namespace"), ns);
+    return QJsonObject{{QStringLiteral("kind"), kind},
+                       {QStringLiteral("apiVersion"), QStringLiteral("metrics.k8s.io/v1beta1")},
+                       {QStringLiteral("metadata"), meta},
+                       {QStringLiteral("timestamp"),
+                        QDateTime(QDate(2026, 1, 1), QTime(0, 0), Qt::UTC).addSecs(15 * tick).toString(Qt::ISODate)},
+                       {QStringLiteral("window"), QStringLiteral("15.012s")}};
+}
+} // namespace
+
+void KubeApiFixture::setPodMetrics(const QString &ns, const QString &pod, const QVector<ContainerUsage> &containers)
+{
+    QJsonObject o = metricsObject(QStringLiteral("PodMetrics"), ns, pod, ++m_metricsTick);
+    QJsonArray list;
+    for (const ContainerUsage &c : containers)
+        list.append(QJsonObject{{QStringLiteral("name"), c.container},
+                                {QStringLiteral("usage"), QJsonObject{{QStringLiteral("cpu"), c.cpu}, {QStringLiteral("memory"), c.memory}}}});
+    o.insert(QStringLiteral("containers"), list);
+    m_podMetrics[ns + QLatin1Char('/') + pod] = o;
+}
+
+void KubeApiFixture::setNodeMetrics(const QString &node, const QString &cpu, const QString &memory)
+{
+    QJsonObject o = metricsObject(QStringLiteral("NodeMetrics"), {}, node, ++m_metricsTick);
+    o.insert(QStringLiteral("usage"), QJsonObject{{QStringLiteral("cpu"), cpu}, {QStringLiteral("memory"), memory}});
+    m_nodeMetrics[node] = o;
+}
+
+// /apis/metrics.k8s.io/v1beta1/nodes/{name}, /apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods/{name}
+bool KubeApiFixture::routeMetrics(const KubeHttpRequest &req, KubeHttpConnection &conn)
+{
+    const QStringList s = req.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    if (!m_metricsServer || req.method != "GET" || s.value(2) != QLatin1String("v1beta1"))
+        return false;   // the generic 404 of a server without the group
+    if (s.size() == 5 && s[3] == QLatin1String("nodes")) {
+        auto it = m_nodeMetrics.find(s[4]);
+        if (it == m_nodeMetrics.end())
+            sendStatus(conn, 404, QStringLiteral("NotFound"), QStringLiteral("nodemetrics.metrics.k8s.io \"%1\" not found").arg(s[4]));
+        else
+            conn.respond(200, json(it->second));
+        return true;
+    }
+    if (s.size() == 7 && s[3] == QLatin1String("namespaces") && s[5] == QLatin1String("pods")) {
+        auto it = m_podMetrics.find(s[4] + QLatin1Char('/') + s[6]);
+        if (it == m_podMetrics.end())
+            sendStatus(conn, 404, QStringLiteral("NotFound"), QStringLiteral("podmetrics.metrics.k8s.io \"%1/%2\" not found").arg(s[4], s[6]));
+        else
+            conn.respond(200, json(it->second));
+        return true;
+    }
+    return false;
 }
 
 void KubeApiFixture::patchObject(const KubeHttpRequest &req, KubeHttpConnection &conn, QJsonObject &object, const QString &resource)

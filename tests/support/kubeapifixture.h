@@ -73,6 +73,19 @@ public:
     void endWatches();                    // end watch streams cleanly (as timeoutSeconds does)
     void sendToWatches(const QByteArray &raw);   // junk for bad-input tests
 
+    // metrics.k8s.io/v1beta1 (metrics-server): off by default, as on a cluster without it (404,
+    // no group in /apis). PodMetrics/NodeMetrics as the API documents; every set moves the
+    // figures' timestamp 15 s on. A pod or node without figures answers 404 NotFound.
+    struct ContainerUsage
+    {
+        QString container;
+        QString cpu;      // quantity: "250m", "12345678n"
+        QString memory;   // quantity: "64Mi", "123456Ki"
+    };
+    void setMetricsServer(bool on) { m_metricsServer = on; }
+    void setPodMetrics(const QString &ns, const QString &pod, const QVector<ContainerUsage> &containers);
+    void setNodeMetrics(const QString &node, const QString &cpu, const QString &memory);
+
     QJsonObject pod(const QString &uid) const;
     QJsonObject node(const QString &name) const;
     QJsonObject workload(const QString &kind, const QString &ns, const QString &name) const;
@@ -144,6 +157,11 @@ private:
     qint64 m_uidCounter = 0;
     qint64 m_eventsSent = 0;
     qint64 m_busyNs = 0;
+    bool routeMetrics(const KubeHttpRequest &req, KubeHttpConnection &conn);
+    bool m_metricsServer = false;
+    qint64 m_metricsTick = 0;
+    std::map<QString, QJsonObject> m_podMetrics;    // "namespace/name"
+    std::map<QString, QJsonObject> m_nodeMetrics;   // by name
     QTimer m_churn;
     int m_churnPerTick = 0;
     size_t m_churnCursor = 0;

@@ -438,6 +438,12 @@ Status LibvirtProvider::validate(const Credentials &credentials) const
     return {};
 }
 
+Result<_virConnect *> LibvirtProvider::openStandalone(const QString &uri, const Credentials &credentials)
+{
+    initLibvirt();
+    return openConnection(uri, credentials);
+}
+
 LibvirtProvider::Key LibvirtProvider::keyFor(const QString &uri, const Credentials &credentials)
 {
     return {uri, credentials.value(QStringLiteral("username"))};

@@ -33,6 +33,11 @@ public:
     Status runAction(const Credentials &credentials, const Machine &machine,
                      const ActionRequest &request) override;
 
+    // A connection of its own for another user of libvirt (the monitoring collector), opened
+    // with the cloud's username/password answering libvirt's questions. Blocking; the caller
+    // closes it with virConnectClose().
+    static Result<_virConnect *> openStandalone(const QString &uri, const Credentials &credentials);
+
 private:
     struct ConnectionCloser { void operator()(_virConnect *connection) const; };
     // One reference to a cached connection; closing it only drops that reference.
