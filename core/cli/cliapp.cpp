@@ -8,6 +8,7 @@
 #include "cli/machinecommands.h"
 #include "cli/monitoringcommands.h"
 #include "cli/pollcommand.h"
+#include "cli/rulescommands.h"
 #include "cli/containercommands.h"
 #include "cli/kubecommands.h"
 #include "cli/sshcommands.h"
@@ -39,7 +40,7 @@ QString CliApp::helpText()
                    "app, from the same inventory.\n\n"
                    "Commands:\n")
                     + CloudCommands::summary() + MachineCommands::summary() + ActionCommands::summary()
-                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + ContainerCommands::summary() + KubeCommands::summary() + KeyCommands::summary() + MonitoringCommands::summary()
+                    + PollCommand::summary() + AuditCommands::summary() + SshCommands::summary() + ContainerCommands::summary() + KubeCommands::summary() + KeyCommands::summary() + MonitoringCommands::summary() + RulesCommands::summary()
                     + tr("  help [COMMAND]                      Show help for a command\n"));
     CliContext::addGlobalOptions(p);
     p.addNote(tr("MACHINE is a machine's id, its provider's id for it, or its name.\n"
@@ -103,6 +104,8 @@ int CliApp::run(const QStringList &arguments)
             return MonitoringCommands(ctx).run(args);
         if (command == QLatin1String("metrics"))
             return MonitoringCommands(ctx).metrics(args);
+        if (command == QLatin1String("rules") || command == QLatin1String("rule"))
+            return RulesCommands(ctx).run(args);
         if (command == QLatin1String("keys") || command == QLatin1String("key"))
             return KeyCommands(ctx).run(args);
         if (ActionCommands::isActionCommand(command))

@@ -1,6 +1,7 @@
 #include "monitoringservice.h"
 
 #include "monitoring/metriccollector.h"
+#include "monitoring/prometheus/prometheussources.h"
 #include "services/storeservice.h"
 #include "util/logging.h"
 
@@ -10,6 +11,8 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace mist {
 
@@ -148,16 +151,25 @@ void MonitoringService::reload()
     const QString rulesPath = m_options.rulesPath;
     const int generation = m_generation;
     // Rules file and inventory are both read on the store thread (small reads, no GUI-thread IO).
-    m_store->call<QVector<Target>>(
+    // Which collector a machine gets depends on the Prometheus sources too: when their file
+    // changes (dialog or CLI), every collector is built again.
+    const QString sourcesPath = PrometheusSources::filePath(QFileInfo(m_options.metricsPath).absolutePath());
+    using Resolved = std::pair<QVector<Target>, QString>;
+    m_store->call<Resolved>(
         this,
-        [rulesPath, hasTagRules = m_hasTagRules](InventoryStore &store) -> Result<QVector<Target>> {
+        [rulesPath, sourcesPath, hasTagRules = m_hasTagRules](InventoryStore &store) -> Result<Resolved> {
+            const QFileInfo sources(sourcesPath);
+            const QString stamp = sources.exists()
+                                      ? QString::number(sources.lastModified().toMSecsSinceEpoch()) + QLatin1Char('/')
+                                            + QString::number(sources.size())
+                                      : QString();
             Result<MonitoredMachines> rules = MonitoredMachines::load(rulesPath);
             if (!rules)
                 return rules.error();
             *hasTagRules = std::any_of(rules->rules().cbegin(), rules->rules().cend(),
                                        [](const MonitoringRule &r) { return r.isTag(); });
             if (rules->rules().isEmpty())
-                return QVector<Target>();
+                return Resolved{{}, stamp};
             auto machines = store.machines();
             if (!machines)
                 return machines.error();
@@ -179,17 +191,22 @@ void MonitoringService::reload()
                 t.intervalSeconds = resolved.value(m.id);
                 out.append(t);
             }
-            return out;
+            return Resolved{out, stamp};
         },
-        [this, generation](Result<QVector<Target>> targets) {
+        [this, generation](Result<Resolved> resolved) {
             if (generation != m_generation)
                 return;
-            if (!targets) {
-                qCWarning(lcMonitoring) << "monitoring rules:" << targets.error().toString();
-                emit storeFailed(targets.error());
+            if (!resolved) {
+                qCWarning(lcMonitoring) << "monitoring rules:" << resolved.error().toString();
+                emit storeFailed(resolved.error());
                 return;
             }
-            applyTargets(targets.value());
+            if (resolved->second != m_collectorStamp) {
+                m_collectorStamp = resolved->second;
+                for (const qint64 id : m_slots.keys())
+                    dropSlot(id);   // applyTargets makes them again, with the right collector
+            }
+            applyTargets(resolved->first);
         });
 }
 
@@ -448,6 +465,147 @@ void MonitoringService::series(qint64 machineId, QObject *context, Callback<QVec
                                                             : Result<QVector<MetricSeries>>(Error{tr("The metrics store is not open"), {}});
         if (self)
             self->answer<QVector<MetricSeries>>(ctx, done, std::move(r));
+    });
+}
+
+namespace {
+// One request's summary from its series (pure; runs on a query worker): `points` per series
+// (rollup averages or raw values), `latest` its newest sample (ts 0 = none in the range).
+MetricSummary summarize(const QVector<QVector<TimePoint>> &seriesPoints, const QVector<TimePoint> &latest,
+                        const MetricSummaryRequest &request, qint64 fromMs, qint64 toMs, int buckets)
+{
+    MetricSummary out;
+    buckets = std::max(1, buckets);
+    const double width = double(std::max<qint64>(1, toMs - fromMs)) / buckets;
+    QVector<double> combined(buckets, std::numeric_limits<double>::quiet_NaN());
+    const auto merge = [&request](double &into, double v) { into = request.merge(into, v); };
+    for (const QVector<TimePoint> &points : seriesPoints) {
+        QVector<double> sum(buckets, 0.0);
+        QVector<int> count(buckets, 0);
+        for (const TimePoint &p : points) {
+            const int b = std::clamp(int(double(p.ts - fromMs) / width), 0, buckets - 1);
+            sum[b] += p.value;
+            ++count[b];
+        }
+        for (int b = 0; b < buckets; ++b) {
+            if (count[b] > 0)
+                merge(combined[b], sum[b] / count[b]);
+        }
+    }
+    // The latest value combines the series of the newest round only (a mount unplugged half an
+    // hour ago must not count); the series of one round share their timestamp.
+    qint64 newest = 0;
+    for (const TimePoint &p : latest)
+        newest = std::max(newest, p.ts);
+    double value = std::numeric_limits<double>::quiet_NaN();
+    for (const TimePoint &p : latest) {
+        if (p.ts > 0 && p.ts >= newest - 5000)
+            merge(value, p.value);
+    }
+    if (newest > 0) {
+        out.hasLatest = true;
+        out.latest = value;
+        out.latestMs = newest;
+    }
+    out.sparkline = std::move(combined);
+    return out;
+}
+} // namespace
+
+void MonitoringService::summaries(const QVector<qint64> &machineIds, const QVector<MetricSummaryRequest> &requests,
+                                  qint64 fromMs, qint64 toMs, int buckets, QObject *context,
+                                  Callback<QHash<qint64, QVector<MetricSummary>>> done)
+{
+    using Answer = QHash<qint64, QVector<MetricSummary>>;
+    auto metrics = m_metrics;
+    auto open = m_open;
+    QPointer<MonitoringService> self(this);
+    QPointer<QObject> ctx(context ? context : this);
+    m_queries.start([self, metrics, open, machineIds, requests, fromMs, toMs, buckets, ctx, done] {
+        Result<Answer> r = [&]() -> Result<Answer> {
+            if (!*open)
+                return Error{tr("The metrics store is not open"), {}};
+            // Rollups as fine as the buckets need: an hour in 60 buckets reads 60 one-minute
+            // rows per series instead of 360 raw ones (1,000 machines, once a second).
+            const qint64 bucketMs = (toMs - fromMs) / std::max(1, buckets);
+            const MetricResolution resolution = bucketMs >= 3600000 ? MetricResolution::Hour
+                                                : bucketMs >= 60000 ? MetricResolution::Minute
+                                                                    : MetricResolution::Raw;
+            Answer answer;
+            for (qint64 machineId : machineIds) {
+                auto all = metrics->series(QString::number(machineId));
+                if (!all)
+                    return all.error();
+                QVector<MetricSummary> row;
+                for (const MetricSummaryRequest &req : requests) {
+                    QVector<QVector<TimePoint>> points;
+                    QVector<TimePoint> latest;
+                    for (const MetricSeries &s : all.value()) {
+                        if (!req.matches(s.name, s.label))
+                            continue;
+                        MetricQuery q;
+                        q.seriesId = s.id;
+                        q.fromMs = fromMs;
+                        q.toMs = toMs;
+                        q.maxPoints = 0;
+                        q.resolution = resolution;
+                        auto data = metrics->query(q, toMs);
+                        if (!data)
+                            return data.error();
+                        points.append(std::move(data.value().points));
+                        auto last = metrics->latest(s.id);
+                        if (!last)
+                            return last.error();
+                        latest.append(last.value() && last.value()->ts >= fromMs ? *last.value() : TimePoint{});
+                    }
+                    row.append(summarize(points, latest, req, fromMs, toMs, buckets));
+                }
+                answer.insert(machineId, std::move(row));
+            }
+            return answer;
+        }();
+        if (self)
+            self->answer<Answer>(ctx, done, std::move(r));
+    });
+}
+
+void MonitoringService::ruleInputs(const QVector<RuleInputRequest> &requests, qint64 nowMs, QObject *context,
+                                   Callback<QVector<RuleInput>> done)
+{
+    auto metrics = m_metrics;
+    auto open = m_open;
+    QPointer<MonitoringService> self(this);
+    QPointer<QObject> ctx(context ? context : this);
+    m_queries.start([self, metrics, open, requests, nowMs, ctx, done] {
+        Result<QVector<RuleInput>> r = [&]() -> Result<QVector<RuleInput>> {
+            if (!*open)
+                return Error{tr("The metrics store is not open"), {}};
+            QHash<qint64, QHash<QString, qint64>> ids;   // machine -> "name\nlabel" -> series id
+            QVector<RuleInput> out;
+            out.reserve(requests.size());
+            for (const RuleInputRequest &req : requests) {
+                if (!ids.contains(req.machineId)) {
+                    auto all = metrics->series(QString::number(req.machineId));
+                    if (!all)
+                        return all.error();
+                    QHash<QString, qint64> &byName = ids[req.machineId];
+                    for (const MetricSeries &s : all.value())
+                        byName.insert(s.name + QLatin1Char('\n') + s.label, s.id);
+                }
+                const qint64 id = ids.value(req.machineId).value(req.metric + QLatin1Char('\n') + req.label);
+                if (id == 0) {
+                    out.append(RuleInput{});
+                    continue;
+                }
+                auto input = metrics->ruleInput(id, req.windowMs, nowMs);
+                if (!input)
+                    return input.error();
+                out.append(std::move(input).value());
+            }
+            return out;
+        }();
+        if (self)
+            self->answer<QVector<RuleInput>>(ctx, done, std::move(r));
     });
 }
 

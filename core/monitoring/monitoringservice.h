@@ -10,9 +10,11 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QStringList>
 #include <QThreadPool>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -41,6 +43,47 @@ struct MetricSeriesKey
     qint64 machineId = 0;
     QString name;
     QString label;
+};
+
+// One column of a fleet overview: the series named `names` (e.g. rx and tx), combined over
+// their labels. Total: only the label "" series; Max: the highest (e.g. the fullest mount);
+// Sum: added up (e.g. every interface's rx and tx).
+struct MetricSummaryRequest
+{
+    enum class Combine { Total, Max, Sum };
+    QStringList names;
+    Combine combine = Combine::Total;
+
+    bool matches(const QString &name, const QString &label) const
+    {
+        return names.contains(name) && (combine != Combine::Total || label.isEmpty());
+    }
+    // `into` combined with `v` (NaN `into` = nothing yet).
+    double merge(double into, double v) const
+    {
+        if (into != into)
+            return v;
+        return combine == Combine::Max ? std::max(into, v) : into + v;
+    }
+};
+
+// A machine's value for one MetricSummaryRequest over [fromMs, toMs].
+struct MetricSummary
+{
+    bool hasLatest = false;
+    double latest = 0;
+    qint64 latestMs = 0;
+    QVector<double> sparkline;   // `buckets` averages, oldest first; NaN where there was no sample
+                                 // (with Sum/Max: of the series' averages per bucket)
+};
+
+// One series an alert rule reads (AlertService): its raw samples in [now - windowMs, now].
+struct RuleInputRequest
+{
+    qint64 machineId = 0;
+    QString metric;
+    QString label;
+    qint64 windowMs = 0;
 };
 
 // Collects metrics of the monitored machines (MonitoredMachines, monitoring.json) and keeps
@@ -104,6 +147,16 @@ public:
     void query(const MetricQuery &query, QObject *context, Callback<MetricSeriesData> done);
     // The series stored for a machine.
     void series(qint64 machineId, QObject *context, Callback<QVector<MetricSeries>> done);
+    // Fleet overview: per machine, one MetricSummary per request (same order) over [fromMs,
+    // toMs] (meant for the last hour): the newest sample, and a sparkline `buckets` long read
+    // from the rollups that fit the bucket width (1 min for an hour in 60). One query worker
+    // task for all machines; machines without data get empty summaries.
+    void summaries(const QVector<qint64> &machineIds, const QVector<MetricSummaryRequest> &requests, qint64 fromMs,
+                   qint64 toMs, int buckets, QObject *context, Callback<QHash<qint64, QVector<MetricSummary>>> done);
+    // Alert rules: one RuleInput per request (same order) at `nowMs`, in one query worker task.
+    // A series that does not exist (yet) gives an empty input (no window, never a sample).
+    void ruleInputs(const QVector<RuleInputRequest> &requests, qint64 nowMs, QObject *context,
+                    Callback<QVector<RuleInput>> done);
 
 signals:
     void started();
@@ -153,6 +206,7 @@ private:
     // Tag rules make changed machines (new tags) matter; without them only machines that come
     // and go do, so a busy Kubernetes watch does not re-read the inventory every 2 s.
     std::shared_ptr<std::atomic_bool> m_hasTagRules = std::make_shared<std::atomic_bool>(false);
+    QString m_collectorStamp;   // prometheus.json's mtime/size when the collectors were made
 };
 
 } // namespace mist

@@ -25,18 +25,24 @@ bool compare(double v, RuleCondition::Compare c, double t)
     return false;
 }
 
-QString compareText(RuleCondition::Compare c)
+QString describe(const Rule &r, std::optional<double> value, const QString &fromState, const QString &toState)
 {
-    switch (c) {
-    case RuleCondition::Compare::Greater: return QStringLiteral(">");
-    case RuleCondition::Compare::GreaterOrEqual: return QStringLiteral(">=");
-    case RuleCondition::Compare::Less: return QStringLiteral("<");
-    case RuleCondition::Compare::LessOrEqual: return QStringLiteral("<=");
-    }
-    return {};
+    const RuleCondition &c = r.condition;
+    if (c.kind == RuleCondition::Kind::StateChanged)
+        return tr("%1: state changed from %2 to %3").arg(r.name, fromState, toState);
+    const QString series = c.label.isEmpty() ? c.metric : c.metric + QLatin1Char('{') + c.label + QLatin1Char('}');
+    if (c.kind == RuleCondition::Kind::NoData)
+        return tr("%1: no data from %2 for %3 s").arg(r.name, series).arg(c.forMs / 1000);
+    return tr("%1: %2 %3 over %4 s is %5 (%6 %7)")
+        .arg(r.name, series, RuleEngine::aggregateName(c.aggregate))
+        .arg(c.windowMs / 1000)
+        .arg(value ? QString::number(*value, 'g', 6) : QStringLiteral("?"), RuleEngine::compareSymbol(c.compare))
+        .arg(c.threshold);
 }
 
-QString aggregateText(RuleCondition::Aggregate a)
+} // namespace
+
+QString RuleEngine::aggregateName(RuleCondition::Aggregate a)
 {
     switch (a) {
     case RuleCondition::Aggregate::Avg: return QStringLiteral("avg");
@@ -47,20 +53,16 @@ QString aggregateText(RuleCondition::Aggregate a)
     return {};
 }
 
-QString describe(const Rule &r, std::optional<double> value)
+QString RuleEngine::compareSymbol(RuleCondition::Compare c)
 {
-    const RuleCondition &c = r.condition;
-    const QString series = c.label.isEmpty() ? c.metric : c.metric + QLatin1Char('{') + c.label + QLatin1Char('}');
-    if (c.kind == RuleCondition::Kind::NoData)
-        return tr("%1: no data from %2 for %3 s").arg(r.name, series).arg(c.forMs / 1000);
-    return tr("%1: %2 %3 over %4 s is %5 (%6 %7)")
-        .arg(r.name, series, aggregateText(c.aggregate))
-        .arg(c.windowMs / 1000)
-        .arg(value ? QString::number(*value, 'g', 6) : QStringLiteral("?"), compareText(c.compare))
-        .arg(c.threshold);
+    switch (c) {
+    case RuleCondition::Compare::Greater: return QStringLiteral(">");
+    case RuleCondition::Compare::GreaterOrEqual: return QStringLiteral(">=");
+    case RuleCondition::Compare::Less: return QStringLiteral("<");
+    case RuleCondition::Compare::LessOrEqual: return QStringLiteral("<=");
+    }
+    return {};
 }
-
-} // namespace
 
 std::optional<double> RuleEngine::aggregate(const QVector<TimePoint> &points, RuleCondition::Aggregate how)
 {
@@ -88,15 +90,16 @@ RuleEvaluation RuleEngine::evaluate(const Rule &rule, const RuleState &previous,
     RuleEvaluation out;
     out.state = previous;
     RuleState &s = out.state;
+    const QString fromState = previous.machineState;
     auto raise = [&](RuleEvent::Kind kind) {
-        out.event = RuleEvent{kind, now, out.value, describe(rule, out.value)};
+        out.event = RuleEvent{kind, now, out.value, describe(rule, out.value, fromState, input.state)};
     };
     auto resolve = [&](bool announce) {
         if (s.status == RuleState::Status::Firing && s.notified && announce)
             raise(RuleEvent::Kind::Resolved);
         if (s.status == RuleState::Status::Firing)
             s.lastResolvedMs = now;
-        s = RuleState{RuleState::Status::Ok, 0, 0, s.lastNotifiedMs, s.lastResolvedMs, false};
+        s = RuleState{RuleState::Status::Ok, 0, 0, s.lastNotifiedMs, s.lastResolvedMs, false, s.machineState};
     };
 
     if (!rule.enabled) {
@@ -107,7 +110,28 @@ RuleEvaluation RuleEngine::evaluate(const Rule &rule, const RuleState &previous,
     // Is the condition true now? nullopt = cannot tell (no data in the window).
     std::optional<bool> holds;
     const RuleCondition &c = rule.condition;
-    if (c.kind == RuleCondition::Kind::NoData) {
+    if (c.kind == RuleCondition::Kind::StateChanged) {
+        if (input.state.isEmpty())
+            return out;
+        s.machineState = input.state;
+        if (fromState.isEmpty())
+            return out;   // first look: nothing has changed yet
+        const bool changed = fromState != input.state;
+        if (c.toState.isEmpty()) {
+            // Every change is an event of its own: the previous one ends (silently) first.
+            if (s.status != RuleState::Status::Ok)
+                resolve(false);
+            if (!changed)
+                return out;
+            holds = true;
+        } else if (input.state != c.toState) {
+            holds = false;
+        } else if (s.status == RuleState::Status::Ok && !changed) {
+            return out;   // it was in that state already: no change to announce
+        } else {
+            holds = true;
+        }
+    } else if (c.kind == RuleCondition::Kind::NoData) {
         if (input.lastSampleMs > 0) {
             holds = now - input.lastSampleMs >= c.forMs;
         } else {
@@ -132,7 +156,8 @@ RuleEvaluation RuleEngine::evaluate(const Rule &rule, const RuleState &previous,
         return out;
     }
 
-    const qint64 forMs = c.kind == RuleCondition::Kind::NoData ? 0 : c.forMs;
+    const bool momentary = c.kind == RuleCondition::Kind::StateChanged && c.toState.isEmpty();
+    const qint64 forMs = c.kind == RuleCondition::Kind::NoData || momentary ? 0 : c.forMs;
     if (s.status == RuleState::Status::Ok) {
         s.status = RuleState::Status::Pending;
         s.pendingSinceMs = now;
@@ -145,7 +170,9 @@ RuleEvaluation RuleEngine::evaluate(const Rule &rule, const RuleState &previous,
     if (s.status != RuleState::Status::Firing)
         return out;
     if (!s.notified) {
-        const bool coolingDown = s.lastResolvedMs > 0 && rule.cooldownMs > 0 && now - s.lastResolvedMs < rule.cooldownMs;
+        // A momentary firing always ends at once, so its cooldown counts from the last event.
+        const qint64 since = momentary ? s.lastNotifiedMs : s.lastResolvedMs;
+        const bool coolingDown = since > 0 && rule.cooldownMs > 0 && now - since < rule.cooldownMs;
         if (!coolingDown) {
             s.notified = true;
             s.lastNotifiedMs = now;
@@ -162,10 +189,12 @@ Status RuleEngine::validate(const Rule &rule, const QString &unit)
 {
     const RuleCondition &c = rule.condition;
     auto bad = [](const QString &why) { return Error{tr("This rule cannot work."), why}; };
-    if (c.metric.trimmed().isEmpty())
-        return bad(tr("No metric is chosen."));
     if (c.forMs < 0 || rule.renotifyMs < 0 || rule.cooldownMs < 0)
         return bad(tr("Durations cannot be negative."));
+    if (c.kind == RuleCondition::Kind::StateChanged)
+        return {};   // any state, or a named one: both can happen
+    if (c.metric.trimmed().isEmpty())
+        return bad(tr("No metric is chosen."));
     if (c.kind == RuleCondition::Kind::NoData) {
         if (c.forMs <= 0)
             return bad(tr("\"No data\" needs a duration."));

@@ -51,6 +51,7 @@ struct RuleState
     qint64 lastNotifiedMs = 0;    // last Fired/Renotify event
     qint64 lastResolvedMs = 0;
     bool notified = false;        // this firing was announced (a cooldown may have held it back)
+    QString machineState;         // StateChanged: the machine's state at the previous evaluation
 };
 
 struct RuleEvent
@@ -66,8 +67,13 @@ struct RuleEvent
 // the series last had a sample at all (0 = never).
 struct RuleInput
 {
+    RuleInput() = default;
+    RuleInput(QVector<TimePoint> w, qint64 last, QString machineState = {})
+        : window(std::move(w)), lastSampleMs(last), state(std::move(machineState)) {}
+
     QVector<TimePoint> window;
     qint64 lastSampleMs = 0;
+    QString state;   // StateChanged: the machine's state now (from polling); "" = unknown
 };
 
 struct RuleEvaluation
@@ -85,6 +91,12 @@ struct RuleEvaluation
 //  * Renotify every renotifyMs while firing; cooldown holds back a Fired that comes sooner than
 //    cooldownMs after the previous resolve (the state still shows Firing; if it stays, the event
 //    comes when the cooldown ends). A disabled rule resolves silently.
+//  * StateChanged compares input.state with the state seen at the previous evaluation
+//    (RuleState::machineState; the first evaluation only remembers it). With toState: a change
+//    into toState -> Pending (Firing after forMs, like a threshold), leaving it -> Resolved.
+//    Without toState every change fires; such a firing is momentary and resolves silently at
+//    the next evaluation without a change, and its cooldown counts from the last event.
+//    An unknown state ("") changes nothing.
 class RuleEngine
 {
 public:
@@ -92,6 +104,9 @@ public:
     static std::optional<double> aggregate(const QVector<TimePoint> &points, RuleCondition::Aggregate how);
     // Impossible or meaningless rules (NaN threshold, > 100 on a percentage, empty window...).
     static Status validate(const Rule &rule, const QString &unit);
+    // The words used in messages (and by AlertRuleText): "avg", ">=".
+    static QString aggregateName(RuleCondition::Aggregate a);
+    static QString compareSymbol(RuleCondition::Compare c);
 };
 
 } // namespace mist

@@ -1,5 +1,6 @@
 #include "appcore.h"
 
+#include "alerts/alertservice.h"
 #include "containers/containerlauncher.h"
 #include "monitoring/monitoringservice.h"
 #include "providers/docker/dockerprovider.h"
@@ -51,6 +52,7 @@ AppCore::AppCore(const DataLocation &location, QObject *parent)
     , m_actions(new ActionRunner(m_store, m_poller, this))
     , m_containers(new ContainerLauncher(m_store, this))
     , m_monitoring(new MonitoringService(m_store, MonitoringService::defaultOptions(location), this))
+    , m_alerts(new AlertService(m_store, m_monitoring, m_actions, AlertService::defaultOptions(location), this))
 {
     qRegisterMetaType<mist::InventorySnapshot>();
     m_keychainPool.setMaxThreadCount(1);   // keychain prompts one at a time
@@ -59,6 +61,7 @@ AppCore::AppCore(const DataLocation &location, QObject *parent)
 AppCore::~AppCore()
 {
     // Collectors reach the store thread (host keys, SSH settings): they stop before it goes.
+    m_alerts->stop();   // reads the metrics and runs actions: before the monitoring service
     m_monitoring->stop();
     m_poller->stop();
     m_keychainPool.waitForDone();
@@ -75,6 +78,7 @@ void AppCore::start()
         emit ready(r.value());
         m_poller->start(r.value().clouds);
         m_monitoring->start();   // collects what monitoring.json names (nothing by default)
+        m_alerts->start();       // runs the rules of alerts.json (none by default)
         seedFirstRun(r.value());
     });
 }

@@ -21,6 +21,7 @@ class PollScheduler;
 class ActionRunner;
 class ContainerLauncher;
 class MonitoringService;
+class AlertService;
 class InventoryStore;
 
 // Something found on this computer at first start that the user may add as a cloud.
@@ -57,6 +58,7 @@ public:
     ActionRunner *actions() const { return m_actions; }
     ContainerLauncher *containers() const { return m_containers; }
     MonitoringService *monitoring() const { return m_monitoring; }
+    AlertService *alerts() const { return m_alerts; }
     QSettings &settings() { return m_settings; }
     const DataLocation &location() const { return m_location; }
 
@@ -88,6 +90,7 @@ private:
     ActionRunner *m_actions;
     ContainerLauncher *m_containers;
     MonitoringService *m_monitoring;
+    AlertService *m_alerts;
     QThreadPool m_keychainPool;
 };
 

@@ -161,6 +161,81 @@ private slots:
         }
     }
 
+    // StateChanged: each step is (t, the machine's state now, expected status, event).
+    void stateChanged_data()
+    {
+        QTest::addColumn<Rule>("rule");
+        QTest::addColumn<QStringList>("states");
+        QTest::addColumn<QList<int>>("expect");   // status * 10 + (event + 1)
+        auto rule = [](const QString &to, qint64 forS = 0, qint64 renotifyS = 0, qint64 cooldownS = 0) {
+            Rule r;
+            r.id = QStringLiteral("s1");
+            r.name = QStringLiteral("Machine down");
+            r.condition.kind = RuleCondition::Kind::StateChanged;
+            r.condition.toState = to;
+            r.condition.forMs = forS * 1000;
+            r.renotifyMs = renotifyS * 1000;
+            r.cooldownMs = cooldownS * 1000;
+            return r;
+        };
+        auto x = [](RS st, int ev) { return int(st) * 10 + ev + 1; };
+        // Steps are 10 s apart.
+        QTest::newRow("into a state fires, leaving it resolves")
+            << rule(QStringLiteral("stopped")) << QStringList{"running", "running", "stopped", "stopped", "running"}
+            << QList<int>{x(RS::Ok, None), x(RS::Ok, None), x(RS::Firing, Fired), x(RS::Firing, None), x(RS::Ok, Resolved)};
+        QTest::newRow("already in the state at the first look: no change, no event")
+            << rule(QStringLiteral("stopped")) << QStringList{"stopped", "stopped", "running", "stopped"}
+            << QList<int>{x(RS::Ok, None), x(RS::Ok, None), x(RS::Ok, None), x(RS::Firing, Fired)};
+        QTest::newRow("other changes do not fire")
+            << rule(QStringLiteral("stopped")) << QStringList{"running", "paused", "error", "running"}
+            << QList<int>{x(RS::Ok, None), x(RS::Ok, None), x(RS::Ok, None), x(RS::Ok, None)};
+        QTest::newRow("held for a duration")
+            << rule(QStringLiteral("error"), 20) << QStringList{"running", "error", "error", "error", "running"}
+            << QList<int>{x(RS::Ok, None), x(RS::Pending, None), x(RS::Pending, None), x(RS::Firing, Fired), x(RS::Ok, Resolved)};
+        QTest::newRow("back before the duration: never fires")
+            << rule(QStringLiteral("error"), 20) << QStringList{"running", "error", "running", "running"}
+            << QList<int>{x(RS::Ok, None), x(RS::Pending, None), x(RS::Ok, None), x(RS::Ok, None)};
+        QTest::newRow("renotify while in the state")
+            << rule(QStringLiteral("stopped"), 0, 20) << QStringList{"running", "stopped", "stopped", "stopped", "stopped"}
+            << QList<int>{x(RS::Ok, None), x(RS::Firing, Fired), x(RS::Firing, None), x(RS::Firing, Renotify), x(RS::Firing, None)};
+        QTest::newRow("unknown state changes nothing")
+            << rule(QStringLiteral("stopped")) << QStringList{"running", "", "stopped", "", "running"}
+            << QList<int>{x(RS::Ok, None), x(RS::Ok, None), x(RS::Firing, Fired), x(RS::Firing, None), x(RS::Ok, Resolved)};
+        QTest::newRow("any change: every change fires, momentarily")
+            << rule(QString()) << QStringList{"running", "running", "stopped", "stopped", "running", "paused"}
+            << QList<int>{x(RS::Ok, None), x(RS::Ok, None), x(RS::Firing, Fired), x(RS::Ok, None), x(RS::Firing, Fired),
+                          x(RS::Firing, Fired)};
+        QTest::newRow("any change with a cooldown: at most one event per cooldown")
+            << rule(QString(), 0, 0, 60)
+            << QStringList{"running", "stopped", "running", "stopped", "stopped", "stopped", "stopped", "running"}
+            // t=10 fires; the changes at t=20 and t=30 are held back (within 60 s of it) and end
+            // silently; the change at t=70 is 60 s after the last event: announced.
+            << QList<int>{x(RS::Ok, None), x(RS::Firing, Fired), x(RS::Firing, None), x(RS::Firing, None), x(RS::Ok, None),
+                          x(RS::Ok, None), x(RS::Ok, None), x(RS::Firing, Fired)};
+    }
+
+    void stateChanged()
+    {
+        QFETCH(Rule, rule);
+        QFETCH(QStringList, states);
+        QFETCH(QList<int>, expect);
+        QCOMPARE(states.size(), expect.size());
+        QVERIFY(RuleEngine::validate(rule, {}).ok());
+        RuleState state;
+        for (int i = 0; i < states.size(); ++i) {
+            RuleInput in;
+            in.state = states[i];
+            const qint64 now = kBase + i * 10000;
+            const RuleEvaluation e = RuleEngine::evaluate(rule, state, in, now);
+            const int got = int(e.state.status) * 10 + (e.event ? int(e.event->kind) : None) + 1;
+            QVERIFY2(got == expect[i], QByteArray("step ") + QByteArray::number(i) + " got " + QByteArray::number(got)
+                                           + " expected " + QByteArray::number(expect[i]));
+            if (e.event && e.event->kind == Kind::Fired)
+                QVERIFY2(e.event->message.contains(QLatin1String("to ") + states[i]), qPrintable(e.event->message));
+            state = e.state;
+        }
+    }
+
     void disabledResolvesSilently()
     {
         Rule r = threshold(RuleCondition::Aggregate::Avg, RuleCondition::Compare::Greater, 90, 0);
