@@ -1,15 +1,19 @@
-// A machine's monitoring chart on the offscreen platform: the real AppCore (MonitoringService
-// collecting This computer from /proc), "Enable monitoring" from the chart window, live samples
-// reaching the chart, and a change of range that queries metrics.db.
+// A machine's monitoring dashboard on the offscreen platform: the real AppCore (MonitoringService
+// collecting This computer from /proc), "Enable monitoring" from the dashboard, its charts
+// built from the stored series, live samples reaching them, and a change of range that
+// queries metrics.db.
 
 #include "uitestapp.h"
 
-#include "monitoring/metricschartwindow.h"
+#include "monitoring/fleetoverview.h"
+#include "monitoring/machinedashboard.h"
+#include "monitoring/timerange.h"
 #include "monitoring/monitoringactions.h"
 #include "monitoring/monitoringservice.h"
 
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 
 using namespace mist;
@@ -32,26 +36,44 @@ private slots:
         machine = tree->index(0, 0, tree->index(0, 0));
         app.window->tree()->setCurrentIndex(machine);
 
-        MetricsChartWindow *chart = app.window->monitoring()->openChartForSelection();
-        QVERIFY(chart);
-        chart->setMetricIndex(2);   // memory used %: a gauge, there from the first sample
-        auto *enable = chart->findChild<QPushButton *>(QStringLiteral("enableMonitoringButton"));
-        QVERIFY(enable->isVisibleTo(chart));
+        MachineDashboard *dashboard = app.window->monitoring()->openChartForSelection();
+        QVERIFY(dashboard);
+        auto *enable = dashboard->findChild<QPushButton *>(QStringLiteral("enableMonitoringButton"));
+        QVERIFY(enable->isVisibleTo(dashboard));
         enable->click();
         QTRY_VERIFY_WITH_TIMEOUT(!app.core->monitoring()->monitored().isEmpty(), kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(!enable->isVisibleTo(chart), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!enable->isVisibleTo(dashboard), kTimeoutMs);
 
-        // Live: the collector's samples reach the chart.
-        QTRY_VERIFY2_WITH_TIMEOUT(chart->pointCount() >= 1, qPrintable(chart->statusText()), 30000);
+        // The first samples bring the series: the charts are built from them.
+        QTRY_VERIFY2_WITH_TIMEOUT(dashboard->chart(QStringLiteral("Memory")), qPrintable(dashboard->statusText()), 30000);
+        QVERIFY(dashboard->chart(QStringLiteral("CPU")) || dashboard->chart(QStringLiteral("Load")));
+        QPointer<MetricChart> chart = dashboard->chart(QStringLiteral("Memory"));   // gauges, there from the first sample
+        QTRY_VERIFY2_WITH_TIMEOUT(chart->pointCount() >= 1, qPrintable(chart->message()), 30000);
 
         // Another range reads metrics.db (written in batches every 500 ms).
-        QSignalSpy loaded(chart, &MetricsChartWindow::loaded);
+        QSignalSpy loaded(chart, &MetricChart::loaded);
         QTest::qWait(1500);
-        chart->setRangeIndex(4);   // 30 days
+        dashboard->range()->setPreset(TimeRangeController::ThirtyDays);
         QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty(), kTimeoutMs);
-        QVERIFY2(loaded.last().first().toInt() >= 1, qPrintable(chart->statusText()));
+        QVERIFY2(loaded.last().first().toInt() >= 1, qPrintable(chart->message()));
         QVERIFY(chart->pointCount() >= 1);
-        chart->close();
+
+        // Compare… needs two selected machines; the fleet overview lists the monitored one,
+        // and a double-click brings back its (already open) dashboard.
+        QVERIFY(!action(app.window.get(), "actionCompareMetrics")->isEnabled());
+        FleetOverviewWindow *fleet = app.window->monitoring()->openFleetOverview();
+        QVERIFY(fleet);
+        QTRY_COMPARE_WITH_TIMEOUT(fleet->model()->rowCount(), 1, kTimeoutMs);
+        const QModelIndex status = fleet->model()->index(0, FleetModel::StatusColumn);
+        QTRY_COMPARE_WITH_TIMEOUT(status.data().toString(), QStringLiteral("collecting"), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(fleet->model()->index(0, FleetModel::MemoryColumn).data(FleetModel::SortRole).toDouble() > 0, kTimeoutMs);
+        QCOMPARE(app.window->monitoring()->openFleetOverview(), fleet);   // one window, raised
+        QSignalSpy reopened(fleet, &FleetOverviewWindow::openDashboard);
+        emit fleet->view()->doubleClicked(fleet->view()->model()->index(0, 0));
+        QCOMPARE(reopened.size(), 1);
+        QCOMPARE(app.window->findChildren<MachineDashboard *>().size(), 1);
+        fleet->close();
+        dashboard->close();
     }
 };
 

@@ -202,6 +202,24 @@ const Cloud *InventoryModel::cloud(qint64 id) const
     return node ? &node->cloud : nullptr;
 }
 
+QVector<Cloud> InventoryModel::allClouds() const
+{
+    QVector<Cloud> out;
+    out.reserve(m_clouds.size());
+    for (const CloudNode *node : m_clouds)
+        out.append(node->cloud);
+    return out;
+}
+
+QVector<Machine> InventoryModel::allMachines() const
+{
+    QVector<Machine> out;
+    out.reserve(m_machines.size());
+    for (const MachineNode *node : m_machines)
+        out.append(node->machine);
+    return out;
+}
+
 const Machine *InventoryModel::machineAt(const QModelIndex &index) const
 {
     if (!index.isValid() || index.model() != this)

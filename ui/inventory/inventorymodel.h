@@ -50,6 +50,9 @@ public:
     const Machine *machineAt(const QModelIndex &index) const;
     const Cloud *cloudAt(const QModelIndex &index) const;   // the cloud row's, or the machine's cloud
     int machineCount() const { return int(m_machines.size()); }
+    // Copies of everything shown (dialogs that offer clouds and machines to choose from).
+    QVector<Cloud> allClouds() const;
+    QVector<Machine> allMachines() const;
     SearchIndex &searchIndex() { return m_index; }
     const SearchIndex &searchIndex() const { return m_index; }
 

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "alerts/alertactions.h"
 #include "containers/containeractions.h"
 #include "inventory/deltapacer.h"
 #include "monitoring/monitoringactions.h"
@@ -154,6 +155,8 @@ void MainWindow::createCentral()
     connect(m_terminals, &TerminalActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
     m_containers = new ContainerActions(m_core, this, current, this);
     m_monitoring = new MonitoringActions(m_core, this, current, this);
+    m_monitoring->setMachineLookup([this] { return selectedMachineIds(); }, [this](qint64 id) { return m_model->machine(id); });
+    m_monitoring->setInventory([this] { return std::pair(m_model->allClouds(), m_model->allMachines()); });
     connect(m_containers, &ContainerActions::statusMessage, this, [this](const QString &t) { m_status->showMessage(t); });
     connect(m_discovery, &DiscoveryBar::kubeconfigImportRequested, m_containers,
             [this](const QStringList &paths) { m_containers->openKubeImport(paths); });
@@ -371,7 +374,8 @@ void MainWindow::createMenusAndToolBar()
     machine->addAction(m_terminals->openShellAction());
     machine->addAction(m_terminals->sshSettingsAction());
     m_containers->addToMenu(machine);
-    machine->addAction(m_monitoring->chartAction());
+    m_monitoring->addToMenu(machine);
+    (new AlertActions(m_core, this, m_model, this))->addToMenu(machine);   // rules window, tray notifications
 
     m_terminals->addToMenu(menuBar()->addMenu(tr("&Terminal")));
 
@@ -721,6 +725,8 @@ void MainWindow::showContextMenu(const QPoint &pos)
             if (m_monitoring->chartAction()->isEnabled())
                 menu.addAction(m_monitoring->chartAction());
         }
+        if (machines.size() > 1)
+            menu.addAction(m_monitoring->compareAction());
         menu.addAction(m_openDetails);
         menu.addAction(m_editTags);
         menu.addSeparator();
