@@ -44,6 +44,10 @@ QString MonitoringCommands::summary()
               "                                      Stop collecting metrics (stored data is kept)\n"
               "  monitoring [list]                   Show what is monitored and how often\n"
               "  monitoring collect MACHINE          Take a sample now and print it\n"
+              "  monitoring custom add NAME MACHINE|--tag KEY=VALUE --command CMD [--unit U] [--interval S]\n"
+              "                                      A command whose output (a number, or NAME VALUE lines)\n"
+              "                                      is collected as a metric on monitored machines\n"
+              "  monitoring custom [list] | custom remove NAME [MACHINE|--tag KEY=VALUE]\n"
               "%1"
               "  metrics MACHINE [METRIC] [--since 1h] [--label L]\n"
               "                                      Stored metrics (the series without METRIC)\n")
@@ -96,6 +100,8 @@ int MonitoringCommands::run(QStringList args)
         return collect(args);
     if (sub == QLatin1String("prometheus"))
         return PrometheusCommands(m_ctx).run(args);
+    if (sub == QLatin1String("custom"))
+        return custom(args);
     if (sub == QLatin1String("help"))
         return groupHelp();
     return m_ctx.usageError(QStringLiteral("monitoring"), tr("unknown monitoring command \"%1\"").arg(sub));
@@ -192,6 +198,124 @@ int MonitoringCommands::enableOrDisable(const QStringList &args, bool enable)
         return ExitCode::Ok;
     }
     return list({});
+}
+
+int MonitoringCommands::custom(QStringList args)
+{
+    QString sub = CliContext::takeCommandWord(args);
+    if (sub.isEmpty() || sub == QLatin1String("ls"))
+        sub = QStringLiteral("list");
+    if (sub != QLatin1String("add") && sub != QLatin1String("list") && sub != QLatin1String("remove"))
+        return m_ctx.usageError(QStringLiteral("monitoring custom"), tr("unknown command \"%1\" (add, list, remove)").arg(sub));
+    const bool add = sub == QLatin1String("add"), remove = sub == QLatin1String("remove");
+    ArgParser p = CliContext::parser(QStringLiteral("monitoring custom ") + sub,
+                                     add ? tr("NAME MACHINE|--tag KEY=VALUE --command CMD [options]")
+                                         : remove ? tr("NAME [MACHINE|--tag KEY=VALUE]") : tr("[options]"),
+                                     add ? tr("Collect a command's output as a metric on a machine (or every machine with the\n"
+                                              "tag) while it is monitored. The output is one number, or \"NAME VALUE\" lines\n"
+                                              "(series NAME.<line name>). Runs over the machine's SSH session; locally on\n"
+                                              "This computer.")
+                                         : remove ? tr("Stop collecting a custom metric (stored data is kept).")
+                                                  : tr("The custom metrics and where they run."));
+    if (add || remove) {
+        p.addPositional(QStringLiteral("NAME"), tr("Series name, e.g. app.queue_length"));
+        p.addPositional(QStringLiteral("MACHINE"), tr("Machine id, external id or name"));
+        p.addOption({QStringLiteral("--tag")}, QStringLiteral("KEY=VALUE"), tr("Every machine with this tag."));
+    }
+    if (add) {
+        p.addOption({QStringLiteral("--command")}, QStringLiteral("CMD"), tr("The shell command to run."));
+        p.addOption({QStringLiteral("--unit")}, QStringLiteral("U"), tr("Unit shown in charts (e.g. \"items\", \"%\")."));
+        p.addOption({QStringLiteral("--interval")}, QStringLiteral("S"), tr("Seconds between runs (default 60)."));
+    }
+    if (auto code = m_ctx.parse(p, args))
+        return *code;
+    if (Status s = m_ctx.open(); !s)
+        return m_ctx.fail(s.error());
+    Result<MonitoredMachines> loaded = loadRules();
+    if (!loaded)
+        return m_ctx.fail(loaded.error());
+    MonitoredMachines rules = loaded.value();
+    auto machines = m_ctx.store().machines();
+    if (!machines)
+        return m_ctx.fail(machines.error());
+    if (!add && !remove) {
+        if (!p.positionals().isEmpty())
+            return m_ctx.usageError(p, tr("unexpected argument \"%1\"").arg(p.positionals().first()));
+        Records r;
+        r.addColumn(QStringLiteral("name"), tr("Name"));
+        r.addColumn(QStringLiteral("target"), tr("Target"));
+        r.addColumn(QStringLiteral("command"), tr("Command"));
+        r.addColumn(QStringLiteral("unit"), tr("Unit"));
+        r.addColumn(QStringLiteral("interval_s"), tr("Interval (s)"));
+        for (const CustomMetricRule &c : rules.customMetrics()) {
+            QString target = c.isTag() ? c.tagKey + QLatin1Char('=') + c.tagValue : tr("#%1").arg(c.machineId);
+            for (const Machine &m : machines.value())
+                if (!c.isTag() && m.id == c.machineId)
+                    target = m.name;
+            r.addRow({c.metric.name, target, c.metric.command, c.metric.unit, c.metric.intervalSeconds});
+        }
+        if (r.rows.isEmpty() && m_ctx.format() == OutputFormat::Table) {
+            m_ctx.out() << tr("No custom metrics. Use 'mist monitoring custom add'.") << '\n';
+            m_ctx.out().flush();
+            return ExitCode::Ok;
+        }
+        return print(r);
+    }
+    const QStringList pos = p.positionals();
+    if (pos.isEmpty())
+        return m_ctx.usageError(p, tr("name the metric"));
+    if (pos.size() > 2)
+        return m_ctx.usageError(p, tr("unexpected argument \"%1\"").arg(pos.at(2)));
+    CustomMetricRule rule;
+    rule.metric.name = pos.first();
+    if (pos.size() == 2) {
+        Result<Machine> m = m_ctx.store().findMachine(pos.at(1));
+        if (!m)
+            return m_ctx.fail(m.error());
+        rule.machineId = m->id;
+    }
+    if (p.isSet(QStringLiteral("tag"))) {
+        if (rule.machineId)
+            return m_ctx.usageError(p, tr("give a machine or --tag, not both"));
+        auto pair = MonitoredMachines::parseTag(p.value(QStringLiteral("tag")));
+        if (!pair)
+            return m_ctx.usageError(p, pair.error().message);
+        rule.tagKey = pair->first;
+        rule.tagValue = pair->second;
+    }
+    const QString path = MonitoredMachines::filePath(dataDir());
+    if (remove) {
+        if (rules.removeCustomMetric(rule.metric.name, rule.machineId, rule.tagKey, rule.tagValue) == 0)
+            return m_ctx.fail(tr("No custom metric \"%1\" for that target").arg(rule.metric.name));
+        if (Status s = rules.save(path); !s)
+            return m_ctx.fail(s.error());
+        m_ctx.out() << tr("Removed the custom metric %1").arg(rule.metric.name) << '\n';
+        m_ctx.out().flush();
+        return ExitCode::Ok;
+    }
+    if (!rule.machineId && rule.tagKey.isEmpty())
+        return m_ctx.usageError(p, tr("name a machine or give --tag KEY=VALUE"));
+    rule.metric.command = p.value(QStringLiteral("command"));
+    rule.metric.unit = p.value(QStringLiteral("unit"));
+    if (p.isSet(QStringLiteral("interval"))) {
+        bool ok = false;
+        rule.metric.intervalSeconds = p.value(QStringLiteral("interval")).toInt(&ok);
+        if (!ok)
+            return m_ctx.usageError(p, tr("the interval must be a number of seconds"));
+    }
+    if (Status s = rules.addCustomMetric(rule); !s)
+        return m_ctx.usageError(p, s.error().message);
+    if (Status s = rules.save(path); !s)
+        return m_ctx.fail(s.error());
+    m_ctx.out() << tr("Custom metric %1 every %2 s").arg(rule.metric.name).arg(rule.metric.intervalSeconds) << '\n';
+    // It runs only where monitoring is on: say so instead of leaving an empty chart.
+    bool monitored = false;
+    for (const Machine &m : machines.value())
+        monitored = monitored || (rule.matches(m) && rules.resolve({m}).contains(m.id));
+    if (!monitored)
+        m_ctx.warn(Error{tr("No machine it applies to is monitored yet: enable monitoring (mist monitoring enable) for it to run"), {}});
+    m_ctx.out().flush();
+    return ExitCode::Ok;
 }
 
 int MonitoringCommands::list(const QStringList &args)
@@ -303,6 +427,11 @@ int MonitoringCommands::collect(const QStringList &args)
         m_ctx.err().flush();
         return ExitCode::Failure;
     }
+    // The machine's custom metrics run with the second read, the one printed.
+    if (Result<MonitoredMachines> rules = loadRules(); rules)
+        collector->setCustomMetrics(rules->customMetricsFor(m));
+    else
+        m_ctx.warn(rules.error());
     QThread::msleep(1000);
     Result<MetricSampleSet> second = collector->collect();
     if (!second)

@@ -29,6 +29,7 @@ private:
     int enableOrDisable(const QStringList &args, bool enable);
     int list(const QStringList &args);
     int collect(const QStringList &args);
+    int custom(QStringList args);   // mist monitoring custom add|list|remove
     int listSeries(const Machine &m, MetricStore &store);
 
     QString dataDir() const;

@@ -3,6 +3,7 @@
 #include "ssh/sshsession.h"
 
 #include <QCoreApplication>
+#include <QProcess>
 #include <QRegularExpression>
 
 #include <cmath>
@@ -77,6 +78,24 @@ Result<QVector<MetricPoint>> CustomMetricParser::run(SshSession &session, const 
         return Error{tr("The custom metric \"%1\" failed (exit status %2).").arg(m.name).arg(r->exitStatus),
                      QString::fromUtf8(r->err.trimmed().left(300))};
     return parse(r->out, m);
+}
+
+Result<QVector<MetricPoint>> CustomMetricParser::runLocal(const CustomMetric &m, std::chrono::milliseconds timeout)
+{
+    QProcess process;
+    process.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m.command});
+    if (!process.waitForStarted(5000))
+        return Error{tr("The custom metric \"%1\" could not start.").arg(m.name), process.errorString()};
+    process.closeWriteChannel();
+    if (!process.waitForFinished(int(timeout.count()))) {
+        process.kill();
+        process.waitForFinished(1000);
+        return Error{tr("The custom metric \"%1\" did not finish within %2 s.").arg(m.name).arg(timeout.count() / 1000), {}};
+    }
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        return Error{tr("The custom metric \"%1\" failed (exit status %2).").arg(m.name).arg(process.exitCode()),
+                     QString::fromUtf8(process.readAllStandardError().trimmed().left(300))};
+    return parse(process.readAllStandardOutput(), m);
 }
 
 } // namespace mist

@@ -18,6 +18,8 @@ struct CustomMetric
     QString command;
     QString unit;
     int intervalSeconds = 60;
+
+    bool operator==(const CustomMetric &) const = default;
 };
 
 class CustomMetricParser
@@ -30,6 +32,9 @@ public:
     // A non-zero exit status is an Error carrying stderr.
     static Result<QVector<MetricPoint>> run(SshSession &session, const CustomMetric &metric,
                                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+    // The same on this computer ("/bin/sh -c"), for "This computer" (blocking; a worker thread).
+    static Result<QVector<MetricPoint>> runLocal(const CustomMetric &metric,
+                                                 std::chrono::milliseconds timeout = std::chrono::seconds(30));
 };
 
 } // namespace mist

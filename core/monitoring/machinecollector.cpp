@@ -3,6 +3,10 @@
 #include "ssh/sshsession.h"
 #include "util/logging.h"
 
+#include <QDateTime>
+
+#include <algorithm>
+
 namespace mist {
 
 MachineCollector::MachineCollector()
@@ -59,7 +63,38 @@ Result<MetricSampleSet> MachineCollector::collect()
     Result<MetricSampleSet> r = m_collector->collect();
     if (!r && !isLocal())
         disconnect();   // broken or hung (exec timeout): a fresh session next time
+    if (r)
+        collectCustom(r.value());
     return r;
+}
+
+void MachineCollector::setCustomMetrics(const QVector<CustomMetric> &metrics)
+{
+    QMutexLocker lock(&m_customMutex);
+    m_custom = metrics;
+}
+
+void MachineCollector::collectCustom(MetricSampleSet &set)
+{
+    QVector<CustomMetric> metrics;
+    {
+        QMutexLocker lock(&m_customMutex);
+        metrics = m_custom;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const CustomMetric &m : std::as_const(metrics)) {
+        // Half a second of slack: a 60 s metric on a 10 s machine runs every sixth round.
+        if (now - m_customLastRun.value(m.name, 0) < qint64(m.intervalSeconds) * 1000 - 500)
+            continue;
+        m_customLastRun.insert(m.name, now);
+        const auto timeout = std::chrono::seconds(std::clamp(m.intervalSeconds, 5, 60));
+        Result<QVector<MetricPoint>> points = isLocal() || !m_session ? CustomMetricParser::runLocal(m, timeout)
+                                                                      : CustomMetricParser::run(*m_session, m, timeout);
+        if (points)
+            set.points += points.value();
+        else
+            set.warnings.append(points.error());
+    }
 }
 
 Result<QVector<MetricSampleSet>> MachineCollector::collectRound()

@@ -6,6 +6,9 @@
 #include "ssh/hostkeys.h"
 #include "ssh/sshtypes.h"
 
+#include <QHash>
+#include <QMutex>
+
 #include <functional>
 #include <memory>
 
@@ -34,6 +37,9 @@ public:
     Result<MetricSampleSet> collect();
     Result<QVector<MetricSampleSet>> collectRound() override;
     bool failureNeedsUser() const override;
+    // Run after the /proc read when due (each at its own interval); a failing or non-numeric
+    // command becomes a warning of the sample set, the other metrics are kept.
+    void setCustomMetrics(const QVector<CustomMetric> &metrics) override;
     bool isLocal() const { return !m_target; }
     bool isConnected() const;
     // The last connect's SSH error kind (host key unknown/changed need the user, not a retry).
@@ -48,6 +54,10 @@ private:
     std::unique_ptr<SshSession> m_session;
     std::unique_ptr<LinuxCollector> m_collector;
     std::optional<SshError> m_lastSshError;
+    mutable QMutex m_customMutex;
+    QVector<CustomMetric> m_custom;          // guarded by m_customMutex
+    QHash<QString, qint64> m_customLastRun;  // name -> ms; collection thread only
+    void collectCustom(MetricSampleSet &set);
 };
 
 } // namespace mist

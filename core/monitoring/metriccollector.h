@@ -2,6 +2,7 @@
 
 #include "inventory/cloud.h"
 #include "inventory/machine.h"
+#include "monitoring/custommetric.h"
 #include "monitoring/metricsample.h"
 #include "util/result.h"
 
@@ -29,6 +30,9 @@ public:
     // The last failure needs the user (e.g. an unknown SSH host key): retried rarely and
     // the status says what to do.
     virtual bool failureNeedsUser() const { return false; }
+    // The user's custom metrics for this machine (commands); collectors that cannot run
+    // commands ignore them. Called from the GUI thread while a round may be running.
+    virtual void setCustomMetrics(const QVector<CustomMetric> &metrics) { Q_UNUSED(metrics); }
 };
 
 // What a collector is made for. Built on the store thread when monitoring targets are resolved.

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <algorithm>
@@ -30,6 +31,15 @@ bool MonitoringRule::matches(const Machine &m) const
         return m.id == machineId;
     const auto hasTag = [this](const TagMap &tags) { return tags.contains(tagKey) && tags.value(tagKey) == tagValue; };
     return hasTag(m.userTags) || hasTag(m.providerTags);
+}
+
+bool CustomMetricRule::matches(const Machine &m) const
+{
+    MonitoringRule target;
+    target.machineId = machineId;
+    target.tagKey = tagKey;
+    target.tagValue = tagValue;
+    return target.matches(m);
 }
 
 QString MonitoredMachines::filePath(const QString &dataDir)
@@ -60,6 +70,19 @@ Result<MonitoredMachines> MonitoredMachines::load(const QString &path)
         if (r.machineId > 0 || (r.machineId == 0 && !r.tagKey.isEmpty()))
             out.upsert(r);   // anything else (a hand-edited mistake) is dropped
     }
+    for (const QJsonValue &v : doc.object().value(QStringLiteral("custom_metrics")).toArray()) {
+        const QJsonObject o = v.toObject();
+        CustomMetricRule c;
+        c.machineId = o.value(QStringLiteral("machine_id")).toInteger();
+        c.tagKey = o.value(QStringLiteral("tag_key")).toString();
+        c.tagValue = o.value(QStringLiteral("tag_value")).toString();
+        c.metric.name = o.value(QStringLiteral("name")).toString();
+        c.metric.command = o.value(QStringLiteral("command")).toString();
+        c.metric.unit = o.value(QStringLiteral("unit")).toString();
+        c.metric.intervalSeconds = o.value(QStringLiteral("interval_s")).toInt(60);
+        if (Status st = out.addCustomMetric(c); !st)
+            return Error{tr("The monitoring settings %1 have a bad custom metric").arg(path), st.error().message};
+    }
     return out;
 }
 
@@ -76,10 +99,27 @@ Status MonitoredMachines::save(const QString &path) const
         }
         rules.append(o);
     }
+    QJsonArray custom;
+    for (const CustomMetricRule &c : m_custom) {
+        QJsonObject o{{QStringLiteral("name"), c.metric.name},
+                      {QStringLiteral("command"), c.metric.command},
+                      {QStringLiteral("unit"), c.metric.unit},
+                      {QStringLiteral("interval_s"), c.metric.intervalSeconds}};
+        if (c.isTag()) {
+            o.insert(QStringLiteral("tag_key"), c.tagKey);
+            o.insert(QStringLiteral("tag_value"), c.tagValue);
+        } else {
+            o.insert(QStringLiteral("machine_id"), c.machineId);
+        }
+        custom.append(o);
+    }
+    QJsonObject root{{QStringLiteral("version"), 1}, {QStringLiteral("rules"), rules}};
+    if (!custom.isEmpty())
+        root.insert(QStringLiteral("custom_metrics"), custom);
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly))
         return Error{tr("Could not write the monitoring settings %1").arg(path), f.errorString()};
-    f.write(QJsonDocument(QJsonObject{{QStringLiteral("version"), 1}, {QStringLiteral("rules"), rules}}).toJson());
+    f.write(QJsonDocument(root).toJson());
     if (!f.commit())
         return Error{tr("Could not write the monitoring settings %1").arg(path), f.errorString()};
     return {};
@@ -124,6 +164,56 @@ bool MonitoredMachines::disableMachine(qint64 machineId)
 bool MonitoredMachines::disableTag(const QString &key, const QString &value)
 {
     return m_rules.removeIf([&](const MonitoringRule &r) { return r.isTag() && r.tagKey == key && r.tagValue == value; }) > 0;
+}
+
+Status MonitoredMachines::addCustomMetric(const CustomMetricRule &rule)
+{
+    static const QRegularExpression name(QStringLiteral("^[a-z][a-z0-9_.-]{0,63}$"));
+    if (!name.match(rule.metric.name).hasMatch())
+        return Error{tr("\"%1\" is not a metric name: use lower-case letters, digits, '.', '_' or '-', starting with a letter")
+                         .arg(rule.metric.name), {}};
+    if (rule.metric.command.trimmed().isEmpty())
+        return Error{tr("The custom metric %1 has no command").arg(rule.metric.name), {}};
+    if (rule.metric.intervalSeconds < kMinIntervalSeconds || rule.metric.intervalSeconds > kMaxIntervalSeconds)
+        return Error{tr("The interval of %1 must be from %2 to %3 seconds")
+                         .arg(rule.metric.name).arg(kMinIntervalSeconds).arg(kMaxIntervalSeconds), {}};
+    if (rule.machineId < 0 || (rule.machineId == 0 && rule.tagKey.isEmpty()))
+        return Error{tr("The custom metric %1 needs a machine or a tag").arg(rule.metric.name), {}};
+    for (CustomMetricRule &c : m_custom) {
+        if (c.metric.name == rule.metric.name && c.machineId == rule.machineId && c.tagKey == rule.tagKey
+            && c.tagValue == rule.tagValue) {
+            c = rule;
+            return {};
+        }
+    }
+    m_custom.append(rule);
+    return {};
+}
+
+int MonitoredMachines::removeCustomMetric(const QString &name, qint64 machineId, const QString &tagKey, const QString &tagValue)
+{
+    const bool anyTarget = machineId == 0 && tagKey.isEmpty();
+    return int(m_custom.removeIf([&](const CustomMetricRule &c) {
+        return c.metric.name == name
+               && (anyTarget || (c.machineId == machineId && c.tagKey == tagKey && c.tagValue == tagValue));
+    }));
+}
+
+QVector<CustomMetric> MonitoredMachines::customMetricsFor(const Machine &m) const
+{
+    QHash<QString, CustomMetricRule> chosen;
+    for (const CustomMetricRule &c : m_custom) {
+        if (!c.matches(m))
+            continue;
+        auto it = chosen.find(c.metric.name);
+        if (it == chosen.end() || (it->isTag() && !c.isTag()))
+            chosen.insert(c.metric.name, c);
+    }
+    QVector<CustomMetric> out;
+    for (const CustomMetricRule &c : std::as_const(chosen))
+        out.append(c.metric);
+    std::sort(out.begin(), out.end(), [](const CustomMetric &a, const CustomMetric &b) { return a.name < b.name; });
+    return out;
 }
 
 QHash<qint64, int> MonitoredMachines::resolve(const QVector<Machine> &machines) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "inventory/machine.h"
+#include "monitoring/custommetric.h"
 #include "util/result.h"
 
 #include <QHash>
@@ -22,6 +23,19 @@ struct MonitoringRule
 
     bool isTag() const { return machineId == 0; }
     QString tagText() const { return tagKey + QLatin1Char('=') + tagValue; }
+    bool matches(const Machine &m) const;
+};
+
+// A custom metric (a command over SSH, or locally on "This computer") for one machine or for
+// every machine with a tag. It runs on monitored machines only, at its own interval.
+struct CustomMetricRule
+{
+    qint64 machineId = 0;   // or (0) a tag rule
+    QString tagKey;
+    QString tagValue;
+    CustomMetric metric;
+
+    bool isTag() const { return machineId == 0; }
     bool matches(const Machine &m) const;
 };
 
@@ -50,12 +64,25 @@ public:
     // The tag rules that match `m` (to tell the user why disabling by id did not stop it).
     QVector<MonitoringRule> tagRulesMatching(const Machine &m) const;
 
+    const QVector<CustomMetricRule> &customMetrics() const { return m_custom; }
+    // Adds, or replaces the one with the same name and target. Refused with a clear Error: a
+    // name that is not a series name ([a-z0-9_.-], starting with a letter), an empty command,
+    // an interval out of range, no target.
+    Status addCustomMetric(const CustomMetricRule &rule);
+    // Removes the metric of that name for that target (machineId 0 and no tag: every target).
+    // Returns how many were removed.
+    int removeCustomMetric(const QString &name, qint64 machineId = 0, const QString &tagKey = {},
+                           const QString &tagValue = {});
+    // The custom metrics that run on `m` (a machine rule wins over a tag rule of the same name).
+    QVector<CustomMetric> customMetricsFor(const Machine &m) const;
+
     // "KEY=VALUE" -> (key, value); an Error for anything else.
     static Result<std::pair<QString, QString>> parseTag(const QString &text);
 
 private:
     bool upsert(const MonitoringRule &rule);
     QVector<MonitoringRule> m_rules;
+    QVector<CustomMetricRule> m_custom;
 };
 
 } // namespace mist

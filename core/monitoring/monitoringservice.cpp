@@ -187,6 +187,7 @@ void MonitoringService::reload()
                 Target t;
                 t.machine = m;
                 t.cloud = cloudsById.value(m.cloudId);
+                t.customMetrics = rules->customMetricsFor(m);
                 t.local = t.cloud.provider == kLocalProvider && m.parentId == 0;
                 t.intervalSeconds = resolved.value(m.id);
                 out.append(t);
@@ -254,12 +255,15 @@ void MonitoringService::applyTargets(const QVector<Target> &targets)
         intervals.insert(t.machine.id, t.intervalSeconds);
         auto it = m_slots.find(t.machine.id);
         if (it != m_slots.end()) {
+            if (it.value()->target.customMetrics != t.customMetrics)
+                it.value()->collector->setCustomMetrics(t.customMetrics);
             it.value()->target = t;   // new interval or name; the session stays
             continue;
         }
         auto slot = std::make_shared<Slot>();
         slot->target = t;
         slot->collector = makeCollector(t);
+        slot->collector->setCustomMetrics(t.customMetrics);
         slot->timer.setSingleShot(true);
         const qint64 id = t.machine.id;
         connect(&slot->timer, &QTimer::timeout, this, [this, id] { runCollection(id); });
@@ -326,6 +330,8 @@ void MonitoringService::collected(qint64 machineId, const Result<QVector<MetricS
         st.state = MonitoringStatus::State::Collecting;
         st.error = {};
         st.consecutiveFailures = 0;
+        if (!result->isEmpty())
+            st.warnings = result->constLast().warnings;
         for (const MetricSampleSet &set : result.value()) {
             st.lastSampleMs = std::max(st.lastSampleMs, set.timestampMs);
             for (const Error &w : set.warnings)
@@ -338,6 +344,7 @@ void MonitoringService::collected(qint64 machineId, const Result<QVector<MetricS
             emit samplesCollected(machineId, set);
     } else {
         st.state = MonitoringStatus::State::Failing;
+        st.warnings.clear();
         ++st.consecutiveFailures;
         st.error = Error{tr("Monitoring of %1 failed: %2").arg(slot->target.machine.name, result.error().message),
                          result.error().detail};

@@ -31,6 +31,7 @@ struct MonitoringStatus
     enum class State { Connecting, Collecting, Failing };
     State state = State::Connecting;
     Error error;                  // the last failure (Failing), with a clear message
+    QVector<Error> warnings;      // parts of the last sample that could not be read (custom metrics...)
     qint64 lastSampleMs = 0;      // 0 = none yet
     int consecutiveFailures = 0;
     qint64 nextAttemptMs = 0;     // when it is tried again (Failing)
@@ -172,6 +173,7 @@ private:
     {
         Machine machine;
         Cloud cloud;
+        QVector<CustomMetric> customMetrics;
         bool local = false;
         int intervalSeconds = 10;
     };

@@ -84,6 +84,13 @@ private slots:
             {{"metrics", "nosuch"}, 1, "No machine"},
             {{"metrics"}, 2, "missing the machine"},
             {{"monitoring", "collect"}, 2, "missing the machine"},
+            {{"monitoring", "custom", "add", "Bad Name", "box", "--command", "echo 1"}, 2, "not a metric name"},
+            {{"monitoring", "custom", "add", "app.q", "box"}, 2, "no command"},
+            {{"monitoring", "custom", "add", "app.q", "--command", "echo 1"}, 2, "name a machine"},
+            {{"monitoring", "custom", "add", "app.q", "box", "--tag", "a=b", "--command", "echo 1"}, 2, "not both"},
+            {{"monitoring", "custom", "add", "app.q", "box", "--command", "echo 1", "--interval", "0"}, 2, "interval"},
+            {{"monitoring", "custom", "remove", "nosuch"}, 1, "No custom metric"},
+            {{"monitoring", "custom", "frob"}, 2, "frob"},
         };
         for (const Case &c : cases) {
             const CliRun r = mist(c.args);
@@ -123,6 +130,30 @@ private slots:
         QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 1);
     }
 
+    void customMetrics()
+    {
+        CliRun r = mist({"monitoring", "custom", "add", "app.queue", "dead", "--command", "echo 7", "--unit", "items",
+                         "--interval", "30"});
+        QVERIFY2(r.code == 0 && r.out.contains("app.queue every 30 s"), r.describe().constData());
+        QVERIFY2(r.err.contains("No machine it applies to is monitored"), r.describe().constData());
+        r = mist({"monitoring", "custom", "add", "app.load", "--tag", "role=db", "--command", "cat /proc/loadavg | cut -d' ' -f1"});
+        QVERIFY2(r.code == 0, r.describe().constData());
+        r = mist({"monitoring", "custom", "list", "-o", "json"});
+        QVERIFY2(r.code == 0, r.describe().constData());
+        const QJsonArray list = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(list.size(), 2);
+        QCOMPARE(list.at(0)[QStringLiteral("target")].toString(), QStringLiteral("dead"));
+        QCOMPARE(list.at(0)[QStringLiteral("unit")].toString(), QStringLiteral("items"));
+        QCOMPARE(list.at(1)[QStringLiteral("target")].toString(), QStringLiteral("role=db"));
+        QCOMPARE(list.at(1)[QStringLiteral("interval_s")].toInt(), 60);
+        r = mist({"monitoring", "custom", "remove", "app.queue", "dead"});
+        QVERIFY2(r.code == 0, r.describe().constData());
+        r = mist({"monitoring", "custom", "remove", "app.load"});
+        QVERIFY2(r.code == 0, r.describe().constData());
+        r = mist({"monitoring", "custom"});
+        QVERIFY2(r.code == 0 && r.out.contains("No custom metrics"), r.describe().constData());
+    }
+
     void collectRefusesUnknownHostKey()
     {
         const CliRun r = mist({"monitoring", "collect", "box"});
@@ -133,8 +164,16 @@ private slots:
 
     void collectAndMetrics()
     {
+        // Custom metrics of the machine run with the printed read; one printing text is a warning.
+        for (const QStringList &add : {QStringList{"monitoring", "custom", "add", "app.answer", "box", "--command", "echo 42"},
+                                       QStringList{"monitoring", "custom", "add", "app.text", "box", "--command", "echo hello"}}) {
+            const CliRun added = mist(add);
+            QVERIFY2(added.code == 0, added.describe().constData());
+        }
         CliRun r = mist({"monitoring", "collect", "box", "--accept-new-host-key", "--store", "-o", "csv"});
         QVERIFY2(r.code == 0, r.describe().constData());
+        QVERIFY2(r.out.contains("\napp.answer,,42,"), r.out.constData());
+        QVERIFY2(r.err.contains("app.text") && r.err.contains("not a number"), r.describe().constData());
         const auto sample = csvRows(r.out);
         int cpuRows = 0;
         bool memTotal = false;

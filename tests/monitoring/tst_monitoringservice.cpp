@@ -221,6 +221,119 @@ private slots:
         QVERIFY2(stored->points.size() >= samples.value(m_idA).size() - 1, qPrintable(QString::number(stored->points.size())));
     }
 
+    void customMetricRules()
+    {
+        MonitoredMachines rules;
+        CustomMetricRule c;
+        c.machineId = m_idA;
+        c.metric = {QStringLiteral("app.queue"), QStringLiteral("echo 3"), QStringLiteral("items"), 30};
+        QVERIFY(rules.addCustomMetric(c).ok());
+        CustomMetricRule tagged = c;
+        tagged.machineId = 0;
+        tagged.tagKey = QStringLiteral("env");
+        tagged.tagValue = QStringLiteral("desk");
+        tagged.metric.command = QStringLiteral("echo 4");
+        QVERIFY(rules.addCustomMetric(tagged).ok());
+        // Refused with a clear message, nothing added.
+        for (auto broken : {std::pair{QStringLiteral("Bad Name"), QStringLiteral("echo 1")},
+                            std::pair{QStringLiteral("ok"), QStringLiteral("  ")}}) {
+            CustomMetricRule b = c;
+            b.metric.name = broken.first;
+            b.metric.command = broken.second;
+            const Status st = rules.addCustomMetric(b);
+            QVERIFY(!st.ok());
+            QVERIFY(!st.error().message.isEmpty());
+        }
+        CustomMetricRule noTarget = c;
+        noTarget.machineId = 0;
+        QVERIFY(!rules.addCustomMetric(noTarget).ok());
+        QCOMPARE(rules.customMetrics().size(), 2);
+
+        QTemporaryDir dir;
+        const QString path = MonitoredMachines::filePath(dir.path());
+        QVERIFY(rules.save(path).ok());
+        const MonitoredMachines loaded = MonitoredMachines::load(path).value();
+        QCOMPARE(loaded.customMetrics().size(), 2);
+        Machine a;
+        a.id = m_idA;
+        Machine desk;
+        desk.id = m_idLocal;
+        desk.userTags.insert(QStringLiteral("env"), QStringLiteral("desk"));
+        Machine both = a;
+        both.userTags = desk.userTags;
+        QCOMPARE(loaded.customMetricsFor(a).value(0).command, QStringLiteral("echo 3"));
+        QCOMPARE(loaded.customMetricsFor(desk).value(0).command, QStringLiteral("echo 4"));
+        QCOMPARE(loaded.customMetricsFor(both).size(), 1);   // the machine's own wins over the tag's
+        QCOMPARE(loaded.customMetricsFor(both).value(0).command, QStringLiteral("echo 3"));
+
+        MonitoredMachines edited = loaded;
+        QCOMPARE(edited.removeCustomMetric(QStringLiteral("app.queue")), 2);
+        QVERIFY(edited.customMetrics().isEmpty());
+
+        // A hand-edited bad entry is an error naming the file, not silently dropped.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"version":1,"rules":[],"custom_metrics":[{"name":"x","command":"","machine_id":1}]})");
+        f.close();
+        auto bad = MonitoredMachines::load(path);
+        QVERIFY(!bad.ok());
+        QVERIFY(bad.error().message.contains(path));
+    }
+
+    // Custom metrics run with the /proc read: over alpha's SSH session and locally on This
+    // computer; a command printing text is a warning in the status, the rest keeps coming.
+    void customMetricsAreCollected()
+    {
+        MonitoredMachines rules;
+        rules.enableMachine(m_idA, 1);
+        rules.enableMachine(m_idLocal, 1);
+        CustomMetricRule remote;
+        remote.machineId = m_idA;
+        remote.metric = {QStringLiteral("app.answer"), QStringLiteral("echo 42"), QStringLiteral("n"), 1};
+        CustomMetricRule text = remote;
+        text.metric = {QStringLiteral("app.text"), QStringLiteral("echo hello"), {}, 1};
+        CustomMetricRule local;
+        local.machineId = m_idLocal;
+        local.metric = {QStringLiteral("app.lines"), QStringLiteral("printf 'ready 3\\nfailed 1\\n'"), {}, 1};
+        for (const CustomMetricRule &c : {remote, text, local})
+            QVERIFY(rules.addCustomMetric(c).ok());
+        QVERIFY(rules.save(options().rulesPath).ok());
+
+        StoreService store;
+        bool opened = false;
+        store.open(inventoryPath(), std::chrono::seconds(60), this, [&](Result<InventorySnapshot> r) { opened = r.ok(); });
+        QTRY_VERIFY(opened);
+        MonitoringService svc(&store, options());
+        QHash<qint64, QHash<QString, double>> values;
+        connect(&svc, &MonitoringService::samplesCollected, this, [&](qint64 id, const MetricSampleSet &set) {
+            for (const MetricPoint &p : set.points)
+                values[id].insert(p.name, p.value);
+        });
+        QHash<qint64, MonitoringStatus> status;
+        connect(&svc, &MonitoringService::statusChanged, this, [&](qint64 id, const MonitoringStatus &s) { status[id] = s; });
+        svc.start();
+        QTRY_VERIFY_WITH_TIMEOUT(values.value(m_idA).contains(QStringLiteral("app.answer")), 15000);
+        QCOMPARE(values.value(m_idA).value(QStringLiteral("app.answer")), 42.0);
+        QTRY_VERIFY_WITH_TIMEOUT(values.value(m_idA).contains(QStringLiteral("cpu.percent")), 10000);   // from the 2nd round
+        QTRY_VERIFY_WITH_TIMEOUT(values.value(m_idLocal).contains(QStringLiteral("app.lines.ready")), 15000);
+        QCOMPARE(values.value(m_idLocal).value(QStringLiteral("app.lines.failed")), 1.0);
+        QCOMPARE(status.value(m_idA).state, MonitoringStatus::State::Collecting);
+        QVERIFY(!status.value(m_idA).warnings.isEmpty());
+        QVERIFY2(status.value(m_idA).warnings.first().message.contains(QLatin1String("app.text")),
+                 qPrintable(status.value(m_idA).warnings.first().toString()));
+
+        // Removing the metric stops it without a restart (the next resolve pushes it).
+        rules.removeCustomMetric(QStringLiteral("app.answer"));
+        QVERIFY(rules.save(options().rulesPath).ok());
+        svc.reload();
+        QTest::qWait(1500);
+        values[m_idA].clear();
+        QTRY_VERIFY_WITH_TIMEOUT(values.value(m_idA).contains(QStringLiteral("cpu.percent")), 10000);
+        QTest::qWait(2500);
+        QVERIFY(!values.value(m_idA).contains(QStringLiteral("app.answer")));
+        svc.stop();
+    }
+
     void badRulesFileIsAClearError()
     {
         QTemporaryDir dir;

@@ -257,6 +257,14 @@ void MachineDashboard::updateStatus()
             text = tr("Collecting every %1 s; last sample at %2.")
                        .arg(m_service->monitored().value(m_machineId))
                        .arg(QDateTime::fromMSecsSinceEpoch(st.lastSampleMs).toString(QStringLiteral("HH:mm:ss")));
+            // Parts that could not be read (e.g. a custom metric printing text) say so here.
+            if (!st.warnings.isEmpty()) {
+                text += QLatin1Char(' ') + st.warnings.constFirst().message;
+                QStringList details;
+                for (const Error &w : st.warnings)
+                    details << w.toString();
+                m_status->setToolTip(details.join(QLatin1Char('\n')));
+            }
             break;
         case MonitoringStatus::State::Failing:
             text = st.error.message;
