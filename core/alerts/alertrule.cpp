@@ -1,7 +1,9 @@
 #include "alerts/alertrule.h"
+
 #include "alerts/alertruletext.h"
 
 #include "providers/provider.h"
+#include "util/jsonfile.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -9,7 +11,6 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QSet>
 #include <QUrl>
 #include <QUuid>
@@ -27,6 +28,12 @@ constexpr int kFileVersion = 1;
 QString tr(const char *text)
 {
     return QCoreApplication::translate("AlertRuleBook", text);
+}
+
+jsonfile::Texts fileTexts()
+{
+    return {tr("Could not read the alert rules file %1."), tr("The alert rules file %1 is damaged."),
+            tr("Could not write the alert rules file %1.")};
 }
 
 // Enum <-> JSON words. The file is meant to be readable and hand-editable.
@@ -249,21 +256,15 @@ QString AlertRuleBook::filePath(const QString &dataDir)
 Result<AlertRuleBook> AlertRuleBook::load(const QString &path)
 {
     AlertRuleBook book;
-    QFile f(path);
-    if (!f.exists())
-        return book;
     const auto bad = [&](const QString &what) {
         return Error{tr("The alert rules file %1 is damaged.").arg(QDir::toNativeSeparators(path)), what};
     };
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{tr("Could not read the alert rules file %1.").arg(QDir::toNativeSeparators(path)), f.errorString()};
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (pe.error != QJsonParseError::NoError)
-        return bad(tr("not valid JSON at offset %1: %2").arg(pe.offset).arg(pe.errorString()));
-    if (!doc.isObject())
-        return bad(tr("the top level is not a JSON object"));
-    const QJsonObject root = doc.object();
+    auto read = jsonfile::read(path, fileTexts());
+    if (!read)
+        return read.error();
+    if (!read->has_value())
+        return book;
+    const QJsonObject root = read->value();
     const int version = root.value(QStringLiteral("version")).toInt(0);
     if (version < 1)
         return bad(tr("no \"version\""));
@@ -297,15 +298,7 @@ Status AlertRuleBook::save(const QString &path) const
     for (const AlertRule &r : m_rules)
         rules.append(toJson(r));
     const QJsonObject root{{QStringLiteral("version"), kFileVersion}, {QStringLiteral("rules"), rules}};
-    const QString shown = QDir::toNativeSeparators(path);
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return Error{tr("Could not write the alert rules file %1.").arg(shown), f.errorString()};
-    f.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
-    if (!f.commit())
-        return Error{tr("Could not write the alert rules file %1.").arg(shown), f.errorString()};
-    return {};
+    return jsonfile::write(path, root, fileTexts());
 }
 
 const AlertRule *AlertRuleBook::find(const QString &idOrName) const

@@ -1,5 +1,7 @@
 #include "monitoredmachines.h"
 
+#include "util/jsonfile.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -17,6 +19,12 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("MonitoredMachines", text);
+}
+
+jsonfile::Texts fileTexts()
+{
+    return {tr("Could not read the monitoring settings %1"), tr("The monitoring settings %1 are not valid JSON"),
+            tr("Could not write the monitoring settings %1")};
 }
 
 bool sameTarget(const MonitoringRule &a, const MonitoringRule &b)
@@ -50,16 +58,13 @@ QString MonitoredMachines::filePath(const QString &dataDir)
 Result<MonitoredMachines> MonitoredMachines::load(const QString &path)
 {
     MonitoredMachines out;
-    QFile f(path);
-    if (!f.exists())
+    auto root = jsonfile::read(path, fileTexts());
+    if (!root)
+        return root.error();
+    if (!root->has_value())
         return out;
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{tr("Could not read the monitoring settings %1").arg(path), f.errorString()};
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (pe.error != QJsonParseError::NoError || !doc.isObject())
-        return Error{tr("The monitoring settings %1 are not valid JSON").arg(path), pe.errorString()};
-    for (const QJsonValue &v : doc.object().value(QStringLiteral("rules")).toArray()) {
+    const QJsonObject doc = root->value();
+    for (const QJsonValue &v : doc.value(QStringLiteral("rules")).toArray()) {
         const QJsonObject o = v.toObject();
         MonitoringRule r;
         r.machineId = o.value(QStringLiteral("machine_id")).toInteger();
@@ -70,7 +75,7 @@ Result<MonitoredMachines> MonitoredMachines::load(const QString &path)
         if (r.machineId > 0 || (r.machineId == 0 && !r.tagKey.isEmpty()))
             out.upsert(r);   // anything else (a hand-edited mistake) is dropped
     }
-    for (const QJsonValue &v : doc.object().value(QStringLiteral("custom_metrics")).toArray()) {
+    for (const QJsonValue &v : doc.value(QStringLiteral("custom_metrics")).toArray()) {
         const QJsonObject o = v.toObject();
         CustomMetricRule c;
         c.machineId = o.value(QStringLiteral("machine_id")).toInteger();
@@ -116,13 +121,7 @@ Status MonitoredMachines::save(const QString &path) const
     QJsonObject root{{QStringLiteral("version"), 1}, {QStringLiteral("rules"), rules}};
     if (!custom.isEmpty())
         root.insert(QStringLiteral("custom_metrics"), custom);
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return Error{tr("Could not write the monitoring settings %1").arg(path), f.errorString()};
-    f.write(QJsonDocument(root).toJson());
-    if (!f.commit())
-        return Error{tr("Could not write the monitoring settings %1").arg(path), f.errorString()};
-    return {};
+    return jsonfile::write(path, root, fileTexts());
 }
 
 bool MonitoredMachines::upsert(const MonitoringRule &rule)

@@ -1,5 +1,7 @@
 #include "prometheussources.h"
 
+#include "util/jsonfile.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -7,7 +9,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QSaveFile>
 #include <QUrl>
 #include <QUuid>
 
@@ -20,6 +21,12 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("PrometheusSources", text);
+}
+
+jsonfile::Texts fileTexts()
+{
+    return {tr("Could not read the Prometheus sources %1"), tr("The Prometheus sources file %1 is not valid JSON"),
+            tr("Could not write the Prometheus sources %1")};
 }
 
 const QString kMatch = QStringLiteral("$match");
@@ -284,16 +291,12 @@ QString PrometheusSources::filePath(const QString &dataDir)
 Result<PrometheusSources> PrometheusSources::load(const QString &path)
 {
     PrometheusSources out;
-    QFile f(path);
-    if (!f.exists())
+    auto root = jsonfile::read(path, fileTexts());
+    if (!root)
+        return root.error();
+    if (!root->has_value())
         return out;
-    if (!f.open(QIODevice::ReadOnly))
-        return Error{tr("Could not read the Prometheus sources %1").arg(path), f.errorString()};
-    QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
-    if (pe.error != QJsonParseError::NoError || !doc.isObject())
-        return Error{tr("The Prometheus sources file %1 is not valid JSON").arg(path), pe.errorString()};
-    for (const QJsonValue &v : doc.object().value(QStringLiteral("sources")).toArray()) {
+    for (const QJsonValue &v : root->value().value(QStringLiteral("sources")).toArray()) {
         PrometheusSource s = fromJson(v.toObject());
         if (!s.id.isEmpty() && !s.name.isEmpty() && !out.find(s.id))   // hand-edited mistakes are dropped
             out.m_sources.append(s);
@@ -306,12 +309,8 @@ Status PrometheusSources::save(const QString &path) const
     QJsonArray sources;
     for (const PrometheusSource &s : m_sources)
         sources.append(toJson(s));
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return Error{tr("Could not write the Prometheus sources %1").arg(path), f.errorString()};
-    f.write(QJsonDocument(QJsonObject{{QStringLiteral("sources"), sources}}).toJson());
-    if (!f.commit())
-        return Error{tr("Could not write the Prometheus sources %1").arg(path), f.errorString()};
+    if (Status st = jsonfile::write(path, QJsonObject{{QStringLiteral("sources"), sources}}, fileTexts()); !st)
+        return st;
     return {};
 }
 
