@@ -9,7 +9,7 @@
 #include "monitoring/collectors/counterrates.h"
 #include "monitoring/collectors/dockerstatscollector.h"
 #include "monitoring/collectors/kubemetricscollector.h"
-#include "monitoring/collectors/kubequantity.h"
+#include "providers/kubernetes/kubequantity.h"
 #include "monitoring/collectors/libvirtcollector.h"
 #include "monitoring/machinecollector.h"
 #include "monitoring/metriccollector.h"

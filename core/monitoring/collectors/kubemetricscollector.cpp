@@ -1,7 +1,7 @@
 #include "monitoring/collectors/kubemetricscollector.h"
 
 #include "monitoring/collectors/counterrates.h"
-#include "monitoring/collectors/kubequantity.h"
+#include "providers/kubernetes/kubequantity.h"
 #include "monitoring/collectors/threadconnections.h"
 #include "providers/kubernetes/kubeapiclient.h"
 #include "util/logging.h"

@@ -1,5 +1,7 @@
 #include "kubemachines.h"
 
+#include "providers/kubernetes/kubequantity.h"
+
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -82,18 +84,7 @@ QString containerId(const QString &podUid, const QString &container)
 
 double parseQuantity(const QString &quantity)
 {
-    static const QRegularExpression re(QStringLiteral("^([0-9.eE+-]+?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$"));
-    const auto m = re.match(quantity.trimmed());
-    if (!m.hasMatch())
-        return 0;
-    const double n = m.captured(1).toDouble();
-    static const QHash<QString, double> factor{
-        {QStringLiteral("m"), 1e-3}, {QStringLiteral("k"), 1e3}, {QStringLiteral("M"), 1e6}, {QStringLiteral("G"), 1e9},
-        {QStringLiteral("T"), 1e12}, {QStringLiteral("P"), 1e15}, {QStringLiteral("E"), 1e18},
-        {QStringLiteral("Ki"), 1024.0}, {QStringLiteral("Mi"), 1048576.0}, {QStringLiteral("Gi"), 1073741824.0},
-        {QStringLiteral("Ti"), 1099511627776.0}, {QStringLiteral("Pi"), 1125899906842624.0},
-        {QStringLiteral("Ei"), 1152921504606846976.0}};
-    return n * factor.value(m.captured(2), 1.0);
+    return parseKubeQuantity(quantity.trimmed()).value_or(0);
 }
 
 Machine fromNode(const QJsonObject &node)

@@ -1,4 +1,4 @@
-#include "monitoring/collectors/kubequantity.h"
+#include "providers/kubernetes/kubequantity.h"
 
 #include <cmath>
 
