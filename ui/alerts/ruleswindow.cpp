@@ -104,9 +104,15 @@ RulesWindow::RulesWindow(AlertService *service, const QString &rulesPath, Machin
     connect(m_rules, &QTreeWidget::itemChanged, this, [this](QTreeWidgetItem *item, int column) {
         if (m_filling || column != ColName)
             return;
-        AlertRuleBook next = m_book;
-        if (next.setEnabled(item->data(ColName, kIdRole).toString(), item->checkState(ColName) == Qt::Checked))
-            save(next);
+        const QString id = item->data(ColName, kIdRole).toString();
+        const bool enabled = item->checkState(ColName) == Qt::Checked;
+        // Later, not inside the item's own signal: save() refills the list, which deletes
+        // the item still in the middle of setData().
+        QMetaObject::invokeMethod(this, [this, id, enabled] {
+            AlertRuleBook next = m_book;
+            if (next.setEnabled(id, enabled))
+                save(next);
+        }, Qt::QueuedConnection);
     });
     if (m_service) {
         connect(m_service, &AlertService::statesChanged, this, &RulesWindow::updateStates);
