@@ -209,7 +209,11 @@ void WebhookSender::attempt(const std::shared_ptr<Delivery> &d)
         else if (status > 0)
             why = tr("HTTP %1 %2").arg(status).arg(reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
         else
-            why = reply->errorString();
+            // Qt's network errors quote the full URL; a webhook's path or query often is its
+            // secret (Slack, Teams), and this text reaches the log, history and audit.
+            why = reply->errorString()
+                      .replace(d->request.url.toString(), target)
+                      .replace(d->request.url.toString(QUrl::FullyEncoded), target);
         const QString answer = reply->isOpen() ? QString::fromUtf8(reply->read(kMaxAnswerChars * 4)).simplified().left(kMaxAnswerChars)
                                                : QString();
         const bool final = status >= 300 && status < 500;   // 4xx, or a redirect that was not followed

@@ -262,12 +262,14 @@ private slots:
         probe.close();
         WebhookSender sender;
         sender.setBackoffBaseMs(50);
-        AlertAction a = hook(QStringLiteral("http://127.0.0.1:%1/hook").arg(port));
+        // The path is the secret, as in Slack's webhooks: the error must not quote it.
+        AlertAction a = hook(QStringLiteral("http://127.0.0.1:%1/hooks/T000/B000/s3cr3tT0ken").arg(port));
         a.retries = 2;
         const auto r = deliver(sender, prepared(a).value());
         QVERIFY(r.has_value());
         QVERIFY(!r->ok());
         QVERIFY2(r->error().message.contains(QLatin1String("3 attempts")), qPrintable(r->error().toString()));
+        QVERIFY2(!r->error().toString().contains(QLatin1String("s3cr3tT0ken")), qPrintable(r->error().toString()));
     }
 };
 
