@@ -17,6 +17,11 @@
 #include <QTreeView>
 
 #include <malloc.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +51,14 @@ double ms(const QElapsedTimer &t)
 }
 
 // CPU time of this thread: on a shared machine it varies much less than the wall clock.
+// Kernel time of this thread (syscalls: SQLite's page reads and WAL writes), part of threadCpuMs.
+double threadSysMs()
+{
+    rusage ru{};
+    getrusage(RUSAGE_THREAD, &ru);
+    return ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
 double threadCpuMs()
 {
     timespec ts{};
@@ -378,6 +391,7 @@ void benchStore(const Options &o)
     std::printf("\n## Store: %d machines in %d clouds, SQLite in a temp dir\n\n", o.machines, o.clouds);
     header();
     QTemporaryDir dir;
+    dir.setAutoRemove(qEnvironmentVariableIsEmpty("MIST_BENCH_KEEP"));
     InventoryStore store;
     if (Status st = store.open(dir.filePath(QStringLiteral("bench.sqlite"))); !st) {
         std::printf("cannot open the store: %s\n", qPrintable(st.error().toString()));
@@ -419,14 +433,20 @@ void benchStore(const Options &o)
             }
             QElapsedTimer t;
             t.start();
-            const double cpu0 = threadCpuMs();
+            const double cpu0 = threadCpuMs(), sys0 = threadSysMs();
+            // Under `valgrind --tool=callgrind --collect-atstart=no` only the timed round counts.
+            if (target > 0)
+                CALLGRIND_TOGGLE_COLLECT;
             auto results = store.applyPolls(round, QDateTime::currentDateTimeUtc());
-            const double cpu = threadCpuMs() - cpu0, total = ms(t);
+            if (target > 0)
+                CALLGRIND_TOGGLE_COLLECT;
+            const double cpu = threadCpuMs() - cpu0, sys = threadSysMs() - sys0, total = ms(t);
             const double checkpoints = timed([&] { (void)store.checkpointIfLarge(); });
             for (auto &d : results)
                 if (d) deltas << d.value();
             row(qPrintable(QString::fromLatin1(label) + QStringLiteral(", one transaction")), total, "ms", target);
             row("  the same, CPU time of the store thread", cpu, "ms");
+            row("    of which in the kernel (page reads, WAL writes)", sys, "ms");
             row("  WAL checkpoint after the round (store thread idle)", checkpoints, "ms");
             return;
         }
@@ -439,7 +459,11 @@ void benchStore(const Options &o)
             QElapsedTimer t;
             t.start();
             const double cpu0 = threadCpuMs();
+            if (target > 0)
+                CALLGRIND_TOGGLE_COLLECT;
             auto delta = store.applyPoll(cloudIds.at(c), r, QDateTime::currentDateTimeUtc());
+            if (target > 0)
+                CALLGRIND_TOGGLE_COLLECT;
             cpu += threadCpuMs() - cpu0;
             total += ms(t);
             if (!delta) {
