@@ -6,6 +6,9 @@
 #include <QHash>
 #include <QString>
 #include <QVariant>
+#include <QVector>
+
+#include <memory>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -15,14 +18,22 @@ namespace mist::sql {
 // Thin RAII layer over the SQLite C API. We use the C API rather than QtSql for prepared
 // statements that are reused across a whole poll (no QVariant boxing per cell), exact control
 // of transactions and pragmas, and no SQL driver plugin to deploy next to the app.
+// The UTF-8 of the text values bound to one statement, by parameter index. SQLite reads them
+// in place (SQLITE_STATIC) until the statement is reset, instead of copying every value once
+// more; a cached statement keeps its buffers, so a poll's thousands of binds allocate nothing.
+using BoundText = QVector<QByteArray>;
+
 class Statement
 {
     friend class Database;
 
 public:
     Statement() = default;
-    // A borrowed statement (from Database::cached) is reset, not finalized, when destroyed.
-    Statement(sqlite3 *db, sqlite3_stmt *stmt, bool owned = true) : m_db(db), m_stmt(stmt), m_owned(owned) {}
+    // Owned: finalized when destroyed.
+    Statement(sqlite3 *db, sqlite3_stmt *stmt) : m_db(db), m_stmt(stmt) {}
+    // Borrowed (from Database::cached): reset, not finalized, when destroyed; `text` belongs
+    // to the cache entry.
+    Statement(sqlite3 *db, sqlite3_stmt *stmt, BoundText *text) : m_db(db), m_stmt(stmt), m_text(text), m_owned(false) {}
     Statement(Statement &&other) noexcept;
     Statement &operator=(Statement &&other) noexcept;
     Statement(const Statement &) = delete;
@@ -52,8 +63,12 @@ public:
     Error error() const;
 
 private:
+    QByteArray &textBuffer(int index);
+
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_stmt = nullptr;
+    BoundText *m_text = nullptr;            // m_ownText, or the cache entry's
+    std::unique_ptr<BoundText> m_ownText;   // owned statements only, made on the first text bind
     int m_lastRc = 0;
     bool m_owned = true;
 };
@@ -97,7 +112,12 @@ public:
 private:
     sqlite3 *m_db = nullptr;
     QString m_path;
-    QHash<QString, sqlite3_stmt *> m_cache;
+    struct CachedStatement
+    {
+        sqlite3_stmt *stmt = nullptr;
+        BoundText *text = nullptr;   // deleted in close()
+    };
+    QHash<QString, CachedStatement> m_cache;
     int m_walFrames = 0;
     bool m_deferredCheckpoints = false;
 };
