@@ -82,7 +82,7 @@ InventoryDiff InventoryDiff::compute(const StoredMachines &stored, const PollRes
         const qsizetype index = *found;
         reported[size_t(index)] = true;
         const Machine &old = stored.machines.at(index);
-        QStringList fields = old.changedFields(incoming);
+        QStringList fields = old.sameReportedState(incoming) ? QStringList() : old.changedFields(incoming);
         const bool returned = old.missingSince.isValid();
         if (fields.isEmpty() && !returned) {
             diff.unchangedStored << index;

@@ -1,6 +1,7 @@
 #include "machine.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 namespace mist {
@@ -15,6 +16,34 @@ constexpr std::array<std::pair<MachineKind, const char *>, 7> kKindNames{{
     {MachineKind::Node, "node"},
     {MachineKind::Pod, "pod"},
 }};
+// Equality without a call into QtCore per string: a poll compares every reported machine
+// with its stored copy, and nearly all of them are equal.
+inline bool same(const QString &a, const QString &b)
+{
+    return a.size() == b.size()
+        && (a.constData() == b.constData()
+            || std::memcmp(a.constData(), b.constData(), size_t(a.size()) * sizeof(QChar)) == 0);
+}
+
+bool same(const QStringList &a, const QStringList &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        if (!same(a.at(i), b.at(i)))
+            return false;
+    return true;
+}
+
+bool same(const TagMap &a, const TagMap &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (auto i = a.cbegin(), j = b.cbegin(); i != a.cend(); ++i, ++j)
+        if (!same(i.key(), j.key()) || !same(i.value(), j.value()))
+            return false;
+    return true;
+}
 } // namespace
 
 QString machineKindName(MachineKind kind)
@@ -59,9 +88,15 @@ QStringList Machine::changedFields(const Machine &o) const
     return out;
 }
 
-bool Machine::sameReportedState(const Machine &other) const
+// The fields of changedFields(), those most likely to differ first.
+bool Machine::sameReportedState(const Machine &o) const
 {
-    return changedFields(other).isEmpty();
+    return same(state, o.state) && kind == o.kind && cores == o.cores && memoryMb == o.memoryMb
+        && costPerMonth == o.costPerMonth && same(name, o.name) && same(parentExternalId, o.parentExternalId)
+        && same(publicIps, o.publicIps) && same(privateIps, o.privateIps) && same(size, o.size)
+        && same(image, o.image) && same(location, o.location) && same(os, o.os)
+        && same(costCurrency, o.costCurrency) && created == o.created && same(providerTags, o.providerTags)
+        && extra == o.extra;
 }
 
 } // namespace mist

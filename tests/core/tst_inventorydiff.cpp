@@ -125,22 +125,48 @@ private slots:
     void changedFieldsNamesEachDifference_data()
     {
         QTest::addColumn<QString>("field");
-        QTest::newRow("ips") << "public_ips";
-        QTest::newRow("size") << "size";
-        QTest::newRow("tags") << "tags";
-        QTest::newRow("parent") << "parent";
+        for (const char *field : {"parent", "kind", "name", "state", "public_ips", "private_ips", "size", "image",
+                                  "location", "os", "cores", "memory_mb", "created", "extra", "cost", "cost_currency",
+                                  "tags", "tag_value", "non_ascii_name"})
+            QTest::newRow(field) << QString::fromLatin1(field);
     }
     void changedFieldsNamesEachDifference()
     {
         QFETCH(QString, field);
         Machine a = machine("a");
+        a.publicIps = {QStringLiteral("192.0.2.1")};
+        a.size = QStringLiteral("small");
+        a.providerTags.insert(QStringLiteral("env"), QStringLiteral("dev"));
+        a.costPerMonth = 5;
+        a.costCurrency = QStringLiteral("USD");
         Machine b = a;
-        if (field == "public_ips") b.publicIps << QStringLiteral("1.2.3.4");
-        if (field == "size") b.size = QStringLiteral("large");
-        if (field == "tags") b.providerTags.insert(QStringLiteral("k"), QStringLiteral("v"));
+        // Equal but not shared: the fast comparison must look at the characters.
+        b.name = QString(a.name.constData(), a.name.size());
+        b.publicIps = {QString::fromLatin1("192.0.2.1")};
+        QVERIFY(a.sameReportedState(b));
+        QString expected = field;
         if (field == "parent") b.parentExternalId = QStringLiteral("host");
-        QCOMPARE(a.changedFields(b), QStringList{field});
+        if (field == "kind") b.kind = MachineKind::Container;
+        if (field == "name") b.name = QStringLiteral("vm-b");
+        if (field == "state") b.state = MachineState::Stopped;
+        if (field == "public_ips") b.publicIps << QStringLiteral("1.2.3.4");
+        if (field == "private_ips") b.privateIps << QStringLiteral("10.0.0.1");
+        if (field == "size") b.size = QStringLiteral("large");
+        if (field == "image") b.image = QStringLiteral("debian-12");
+        if (field == "location") b.location = QStringLiteral("fra1");
+        if (field == "os") b.os = QStringLiteral("linux");
+        if (field == "cores") b.cores = 4;
+        if (field == "memory_mb") b.memoryMb = 2048;
+        if (field == "created") b.created = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
+        if (field == "extra") b.extra.insert(QStringLiteral("zone"), QStringLiteral("a"));
+        if (field == "cost") b.costPerMonth = 6;
+        if (field == "cost_currency") { b.costCurrency = QStringLiteral("EUR"); expected = QStringLiteral("cost"); }
+        if (field == "tags") b.providerTags.insert(QStringLiteral("k"), QStringLiteral("v"));
+        if (field == "tag_value") { b.providerTags[QStringLiteral("env")] = QStringLiteral("prod"); expected = QStringLiteral("tags"); }
+        if (field == "non_ascii_name") { a.name = QStringLiteral("vm-ä"); b.name = QStringLiteral("vm-ö"); expected = QStringLiteral("name"); }
+        QCOMPARE(a.changedFields(b), QStringList{expected});
         QVERIFY(!a.sameReportedState(b));
+        QVERIFY(!b.sameReportedState(a));
     }
 };
 
