@@ -86,8 +86,12 @@ Status InventoryStore::open(const QString &path)
     if (!problems.isEmpty())
         return bad(problems.mid(0, 5).join(QStringLiteral("; ")));
 
+    // cache_size: up to 32 MB of pages (grown only as used). With SQLite's 2 MB default a
+    // 10k-change poll of a 100k-machine inventory re-read pages from the file and spilled
+    // dirty ones into the WAL before the commit: a sixth of its time, in the kernel.
     for (const char *pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                               "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY"}) {
+                               "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY",
+                               "PRAGMA cache_size = -32768"}) {
         if (Status s = m_db.exec(QString::fromLatin1(pragma)); !s) {
             m_db.close();
             return Error{tr("Could not configure the inventory database"), s.error().detail};
@@ -281,6 +285,8 @@ Result<InventoryDelta> InventoryStore::forgetMachine(qint64 machineId, const QJs
         config.value().bind(1, toJson(newCloudConfig)).bind(2, m.value().cloudId);
         if (Status st = config.value().exec(); !st)
             return Error{tr("Could not update the cloud"), st.error().detail};
+        if (Status st = detachChildren({machineId}); !st)
+            return Error{tr("Could not remove %1").arg(m.value().name), st.error().detail};
         auto del = m_db.prepare(QStringLiteral("DELETE FROM machines WHERE id = ?"));
         if (!del)
             return del.error();
@@ -331,7 +337,7 @@ Status InventoryStore::writeCloudStatus(const Cloud &c)
 
 Result<QVector<Machine>> InventoryStore::queryMachines(const QString &where, const QVariantList &args)
 {
-    auto s = m_db.prepare(QStringLiteral("SELECT %1 FROM machines %2 ORDER BY id").arg(kMachineColumns, where));
+    auto s = m_db.prepare(QStringLiteral("SELECT %1 FROM %2 %3 ORDER BY machines.id").arg(kMachineColumns, kMachineSource, where));
     if (!s)
         return s.error();
     for (int i = 0; i < args.size(); ++i)

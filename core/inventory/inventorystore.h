@@ -111,11 +111,16 @@ private:
                       const std::function<void(sql::Statement &, int, qsizetype)> &bind);
     Result<QVector<Machine>> queryMachines(const QString &where, const QVariantList &args);
     Status loadTags(QVector<Machine> &machines, const QString &where, const QVariantList &args);
-    Status writeMachine(Machine &machine, bool insert);
+    Status writeMachineRow(Machine &machine, bool insert);   // the machines table only
+    Status writeStatuses(const QVector<Machine> &machines);
+    Status updateMachine(Machine &machine);   // its row and its status
     Status writeProviderTags(const Machine &machine);
     Status deleteTagsOf(const QVector<qint64> &ids);
-    // Deletes machines (tags first, many per statement) and audits each one.
-    Status deleteMachines(const QVector<Machine> &machines, const QDateTime &now, const QString &action,
+    Status detachChildren(const QVector<qint64> &parentIds);
+    // Deletes machines of one cloud (tags first, many per statement; their children, found in
+    // `stored`, are detached) and audits each one.
+    Status deleteMachines(const QVector<Machine> &machines, const StoredMachines &stored, const QDateTime &now,
+                          const QString &action,
                           const std::function<QString(const Machine &)> &message);
     Result<InventoryDelta> writePoll(qint64 cloudId, Cloud cloud, const PollResult &result, const QDateTime &now,
                                      StoredMachines &stored);

@@ -226,7 +226,7 @@ Status InventoryStore::insertNewMachines(QVector<Machine> &added, const QDateTim
             else if (const Machine *parent = stored.find(m.parentExternalId); parent && !removedIds.contains(parent->id))
                 m.parentId = parent->id;
         }
-        if (Status st = writeMachine(m, true); !st)
+        if (Status st = writeMachineRow(m, true); !st)
             return st;
         addedIds.insert(m.externalId, m.id);
         for (auto it = m.providerTags.cbegin(); it != m.providerTags.cend(); ++it)
@@ -235,6 +235,8 @@ Status InventoryStore::insertNewMachines(QVector<Machine> &added, const QDateTim
         e.timestamp = now;
         queueAudit(std::move(e));
     }
+    if (Status st = writeStatuses(added); !st)
+        return st;
     return insertRows(QStringLiteral("INSERT OR REPLACE INTO tags (resource_type, resource_id, source, key, value) VALUES "),
                       QStringLiteral("('machine', ?, 'provider', ?, ?)"), 3, tags.size(),
                       [&tags](sql::Statement &s, int base, qsizetype i) {
@@ -258,11 +260,25 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
     // Most changes of a poll: only the state moved, so only the state is written, for all
     // machines that went to the same state at once.
     QHash<QString, QVector<qint64>> stateOnly;
+    // Thousands of state changes are a handful of transitions: each one's texts are made once.
+    struct Transition
+    {
+        QString from, to, message, details;
+    };
+    QVector<Transition> transitions;
+    auto transition = [&](const QString &from, const QString &to) -> const Transition & {
+        for (const Transition &t : std::as_const(transitions))
+            if (t.from == from && t.to == to)
+                return t;
+        transitions.append({from, to, texts.stateChanged.arg(from, to),
+                            toJsonObject({{QLatin1String("from"), from}, {QLatin1String("to"), to}})});
+        return transitions.constLast();
+    };
     for (InventoryDiff::Update &u : diff.updated) {
         normalize(u.machine);
         if (u.fields == QStringList{QStringLiteral("state")} && !u.returned)
             stateOnly[u.machine.state] << u.machine.id;
-        else if (Status st = writeMachine(u.machine, false); !st)
+        else if (Status st = updateMachine(u.machine); !st)
             return st;
         if (u.fields.contains(QStringLiteral("tags")))
             if (Status st = writeProviderTags(u.machine); !st)
@@ -271,23 +287,22 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
             if (Status st = audit(QStringLiteral("machine.returned"), u.machine, texts.returned); !st)
                 return st;
         if (u.fields.contains(QStringLiteral("state"))) {
-            QString details = toJsonObject({{QLatin1String("from"), u.previousState},
-                                                        {QLatin1String("to"), u.machine.state}});
-            if (Status st = audit(QStringLiteral("machine.state_changed"), u.machine,
-                                  texts.stateChanged.arg(u.previousState, u.machine.state), std::move(details)); !st)
+            const Transition &t = transition(u.previousState, u.machine.state);
+            if (Status st = audit(QStringLiteral("machine.state_changed"), u.machine, t.message, t.details); !st)
                 return st;
         }
     }
     for (auto it = stateOnly.cbegin(); it != stateOnly.cend(); ++it) {
         const QString &state = it.key();
-        if (Status st = forIdChunks(QStringLiteral("UPDATE machines SET state = ?1, last_seen = NULL WHERE id IN (%1)"), 1,
+        if (Status st = forIdChunks(QStringLiteral("UPDATE machine_status SET state = ?1, last_seen = NULL WHERE machine_id IN (%1)"), 1,
                                     it.value(), [&state](sql::Statement &s) { s.bind(1, state); });
             !st)
             return st;
     }
     if (!diff.disappeared.isEmpty()) {
         // Last seen in the previous successful poll, unless already written down (see settleLastSeen).
-        auto s = m_db.cached(QStringLiteral("UPDATE machines SET missing_since = ?, last_seen = COALESCE(last_seen, ?) WHERE id = ?"));
+        auto s = m_db.cached(QStringLiteral("UPDATE machine_status SET missing_since = ?, last_seen = COALESCE(last_seen, ?) "
+                                            "WHERE machine_id = ?"));
         if (!s)
             return s.error();
         for (const Machine &m : std::as_const(diff.disappeared)) {
@@ -302,7 +317,7 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
     }
     QDateTime lastMissingSince;
     QString lastMissingText;
-    return deleteMachines(diff.removed, now, QStringLiteral("machine.removed"), [&](const Machine &m) {
+    return deleteMachines(diff.removed, stored, now, QStringLiteral("machine.removed"), [&](const Machine &m) {
         // Machines that went missing together share the time: format it once.
         if (m.missingSince != lastMissingSince) {
             lastMissingSince = m.missingSince;
@@ -312,7 +327,8 @@ Status InventoryStore::writeMachineChanges(InventoryDiff &diff, const QDateTime 
     });
 }
 
-Status InventoryStore::deleteMachines(const QVector<Machine> &machines, const QDateTime &now, const QString &action,
+Status InventoryStore::deleteMachines(const QVector<Machine> &machines, const StoredMachines &stored,
+                                      const QDateTime &now, const QString &action,
                                       const std::function<QString(const Machine &)> &message)
 {
     if (machines.isEmpty())
@@ -327,6 +343,9 @@ Status InventoryStore::deleteMachines(const QVector<Machine> &machines, const QD
     }
     if (Status st = deleteTagsOf(ids); !st)
         return st;
+    // The cache (in step with the file) knows which of them have children.
+    if (Status st = detachChildren(storeinternal::parentsAmong(stored.machines, ids)); !st)
+        return st;
     return forIdChunks(QStringLiteral("DELETE FROM machines WHERE id IN (%1)"), 0, ids);
 }
 
@@ -337,44 +356,69 @@ Status InventoryStore::deleteTagsOf(const QVector<qint64> &ids)
     return forIdChunks(QStringLiteral("DELETE FROM tags WHERE resource_type = 'machine' AND resource_id IN (%1)"), 0, ids);
 }
 
-Status InventoryStore::writeMachine(Machine &m, bool insert)
+// Children of machines about to be deleted stay, at the top of their cloud (the reference
+// to the parent is checked, and has no action of its own: see schema step 3).
+Status InventoryStore::detachChildren(const QVector<qint64> &parentIds)
+{
+    return forIdChunks(QStringLiteral("UPDATE machines SET parent_id = NULL WHERE parent_id IN (%1)"), 0, parentIds);
+}
+
+Status InventoryStore::writeMachineRow(Machine &m, bool insert)
 {
     // An update leaves cloud_id and external_id (what identifies the row) alone, so SQLite
     // does not rewrite the unique index entry.
     const QString sql = insert
-        ? QStringLiteral("INSERT INTO machines (parent_external_id, kind, name, state, "
+        ? QStringLiteral("INSERT INTO machines (parent_external_id, kind, name, "
                          "public_ips, private_ips, size, image, location, os, cores, memory_mb, created_at, "
-                         "last_seen, missing_since, extra, cost_per_month, cost_currency, cloud_id, external_id, parent_id) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)")
+                         "extra, cost_per_month, cost_currency, cloud_id, external_id, parent_id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")
         : QStringLiteral("UPDATE machines SET parent_external_id = ?1, kind = ?2, "
-                         "name = ?3, state = ?4, public_ips = ?5, private_ips = ?6, size = ?7, image = ?8, "
-                         "location = ?9, os = ?10, cores = ?11, memory_mb = ?12, created_at = ?13, last_seen = ?14, "
-                         "missing_since = ?15, extra = ?16, cost_per_month = ?17, cost_currency = ?18 WHERE id = ?19");
+                         "name = ?3, public_ips = ?4, private_ips = ?5, size = ?6, image = ?7, "
+                         "location = ?8, os = ?9, cores = ?10, memory_mb = ?11, created_at = ?12, "
+                         "extra = ?13, cost_per_month = ?14, cost_currency = ?15 WHERE id = ?16");
     auto s = m_db.cached(sql);
     if (!s)
         return s.error();
     sql::Statement &st = s.value();
-    st.bind(1, m.parentExternalId).bind(2, machineKindName(m.kind))
-        .bind(3, m.name).bind(4, m.state.isEmpty() ? MachineState::Unknown : m.state)
-        .bind(5, toJson(m.publicIps)).bind(6, toJson(m.privateIps)).bind(7, m.size).bind(8, m.image)
-        .bind(9, m.location).bind(10, m.os).bind(11, m.cores).bind(12, m.memoryMb);
-    bindTime(st, 13, m.created);
-    st.bindNull(14);   // reported by this poll: last seen when the cloud last succeeded
-    bindTime(st, 15, m.missingSince);
-    st.bind(16, toJson(m.extra)).bind(17, m.costPerMonth).bind(18, m.costCurrency);
+    st.bind(1, m.parentExternalId).bind(2, machineKindName(m.kind)).bind(3, m.name)
+        .bind(4, toJson(m.publicIps)).bind(5, toJson(m.privateIps)).bind(6, m.size).bind(7, m.image)
+        .bind(8, m.location).bind(9, m.os).bind(10, m.cores).bind(11, m.memoryMb);
+    bindTime(st, 12, m.created);
+    st.bind(13, toJson(m.extra)).bind(14, m.costPerMonth).bind(15, m.costCurrency);
     if (insert) {
-        st.bind(19, m.cloudId).bind(20, m.externalId);
+        st.bind(16, m.cloudId).bind(17, m.externalId);
         if (m.parentId)
-            st.bind(21, m.parentId);
+            st.bind(18, m.parentId);
         else
-            st.bindNull(21);
+            st.bindNull(18);
     } else
-        st.bind(19, m.id);
+        st.bind(16, m.id);
     if (Status r = st.exec(); !r)
         return r;
     if (insert)
         m.id = m_db.lastInsertId();
     return {};
+}
+
+Status InventoryStore::updateMachine(Machine &m)
+{
+    if (Status st = writeMachineRow(m, false); !st)
+        return st;
+    return writeStatuses({m});
+}
+
+// State, last seen (NULL: reported by this poll, so last seen when the cloud last succeeded)
+// and missing since of machines just written, many per statement. REPLACE: an inserted
+// machine may reuse the id of a deleted one.
+Status InventoryStore::writeStatuses(const QVector<Machine> &machines)
+{
+    return insertRows(QStringLiteral("INSERT OR REPLACE INTO machine_status (machine_id, state, last_seen, missing_since) VALUES "),
+                      QStringLiteral("(?, ?, NULL, ?)"), 3, machines.size(),
+                      [&machines](sql::Statement &s, int base, qsizetype i) {
+                          const Machine &m = machines.at(i);
+                          s.bind(base + 1, m.id).bind(base + 2, m.state.isEmpty() ? MachineState::Unknown : m.state);
+                          bindTime(s, base + 3, m.missingSince);
+                      });
 }
 
 Status InventoryStore::writeProviderTags(const Machine &m)
@@ -455,7 +499,8 @@ Status InventoryStore::settleLastSeen(qint64 cloudId, bool complete, StoredMachi
         // Every machine not missing was reported (the disappeared ones got their time already).
         if (stored.lastSeenSettled)
             return {};   // and all of them are NULL already
-        auto s = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = NULL WHERE cloud_id = ? "
+        auto s = m_db.cached(QStringLiteral("UPDATE machine_status SET last_seen = NULL "
+                                            "WHERE machine_id IN (SELECT id FROM machines WHERE cloud_id = ?) "
                                             "AND missing_since IS NULL AND last_seen IS NOT NULL"));
         if (!s)
             return s.error();
@@ -470,8 +515,8 @@ Status InventoryStore::settleLastSeen(qint64 cloudId, bool complete, StoredMachi
         reported[size_t(i)] = true;
     for (const InventoryDiff::Update &u : diff.updated)
         reported[size_t(u.stored)] = true;
-    auto keep = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = ? WHERE id = ? AND last_seen IS NULL"));
-    auto seen = m_db.cached(QStringLiteral("UPDATE machines SET last_seen = NULL WHERE id = ? AND last_seen IS NOT NULL"));
+    auto keep = m_db.cached(QStringLiteral("UPDATE machine_status SET last_seen = ? WHERE machine_id = ? AND last_seen IS NULL"));
+    auto seen = m_db.cached(QStringLiteral("UPDATE machine_status SET last_seen = NULL WHERE machine_id = ? AND last_seen IS NOT NULL"));
     if (!keep || !seen)
         return !keep ? keep.error() : seen.error();
     for (qsizetype i = 0; i < stored.machines.size(); ++i) {

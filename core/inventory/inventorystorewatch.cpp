@@ -104,7 +104,7 @@ Result<InventoryDelta> InventoryStore::writeWatch(Cloud c, const WatchBatch &bat
     }
     if (Status st = writeMachineChanges(diff, now, c.lastSuccessAt, texts, stored, goneIds); !st)
         return st.error();
-    if (Status st = deleteMachines(goneMachines, now, QStringLiteral("machine.disappeared"),
+    if (Status st = deleteMachines(goneMachines, stored, now, QStringLiteral("machine.disappeared"),
                                    [&](const Machine &m) {
                                        return removedIds.contains(m.externalId)
                                                   ? texts.deleted

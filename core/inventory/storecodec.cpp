@@ -142,11 +142,16 @@ QJsonObject objectFromJson(const QString &text)
 }
 
 const QString kMachineColumns = QStringLiteral(
-    "id, cloud_id, external_id, parent_id, parent_external_id, kind, name, state, public_ips, "
-    "private_ips, size, image, location, os, cores, memory_mb, created_at, "
+    "machines.id, cloud_id, external_id, parent_id, parent_external_id, kind, name, "
+    "COALESCE(status.state, 'unknown'), public_ips, private_ips, size, image, location, os, cores, memory_mb, "
+    "created_at, "
     // NULL: seen in the cloud's last successful poll (InventoryStore::settleLastSeen).
-    "COALESCE(last_seen, (SELECT last_success_at FROM clouds WHERE clouds.id = machines.cloud_id)), "
-    "missing_since, extra, cost_per_month, cost_currency");
+    "COALESCE(status.last_seen, (SELECT last_success_at FROM clouds WHERE clouds.id = machines.cloud_id)), "
+    "status.missing_since, extra, cost_per_month, cost_currency");
+
+// Every machine has its status row (written with it); LEFT JOIN so that a machine never
+// disappears from the inventory should one be missing.
+const QString kMachineSource = QStringLiteral("machines LEFT JOIN machine_status status ON status.machine_id = machines.id");
 
 Machine readMachine(const sql::Statement &s)
 {

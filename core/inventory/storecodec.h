@@ -29,8 +29,9 @@ QString toJsonObject(std::initializer_list<std::pair<QLatin1String, QString>> me
 QStringList listFromJson(const QString &text);
 QJsonObject objectFromJson(const QString &text);
 
-// The machine columns in the order readMachine() expects.
+// The machine columns in the order readMachine() expects, selected FROM kMachineSource.
 extern const QString kMachineColumns;
+extern const QString kMachineSource;
 Machine readMachine(const sql::Statement &s);
 
 AuditEntry auditFor(const QString &actor, const QString &action, const Cloud &cloud, const QString &message = {});

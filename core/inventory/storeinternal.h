@@ -28,11 +28,25 @@ inline void normalize(Machine &m)
 {
     if (m.state.isEmpty())
         m.state = MachineState::Unknown;
-    m.providerTags.remove(QString());   // a tag needs a key; such entries are not stored
+    // A tag needs a key; such entries are not stored. (remove() alone would copy a shared map.)
+    if (m.providerTags.contains(QString()))
+        m.providerTags.remove(QString());
 }
 
-// Cached machines whose parent is deleted by this write now sit directly under the cloud (the
-// foreign key set their parent_id to NULL); adds their ids to `reparented` for the delta.
+// Those of `ids` that are the parent of a machine in `cached` (one cloud's): only they need
+// their children detached before they are deleted, a statement per chunk of ids.
+inline QVector<qint64> parentsAmong(const QVector<Machine> &cached, const QVector<qint64> &ids)
+{
+    const QSet<qint64> wanted(ids.cbegin(), ids.cend());
+    QSet<qint64> found;
+    for (const Machine &m : cached)
+        if (m.parentId && wanted.contains(m.parentId))
+            found.insert(m.parentId);
+    return QVector<qint64>(found.cbegin(), found.cend());
+}
+
+// Cached machines whose parent is deleted by this write now sit directly under the cloud (as
+// InventoryStore::detachChildren did in the file); adds their ids to `reparented` for the delta.
 inline void detachChildrenOf(QVector<Machine> &cached, const QSet<qint64> &removedIds, QSet<qint64> &reparented)
 {
     if (removedIds.isEmpty())

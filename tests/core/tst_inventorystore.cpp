@@ -117,6 +117,13 @@ class TestInventoryStore : public QObject
         return r.value();
     }
 
+    // A file as schema 2 left it, holding what `inserts` wrote (foreign keys not enforced).
+    static bool writeSchema2File(const QString &path, const QString &inserts)
+    {
+        sql::Database db;
+        return db.open(path).ok() && schema::migrate(db, 2).ok() && db.exec(inserts).ok();
+    }
+
 private slots:
     void freshDatabaseIsMigratedToLatest()
     {
@@ -140,6 +147,77 @@ private slots:
         InventoryStore again;
         QVERIFY(again.open(dbPath("fresh.db")).ok());
         QCOMPARE(again.clouds().value().size(), 1);
+    }
+
+    // A file of schema 2 (state in machines, ON DELETE SET NULL, tags_key) keeps every
+    // machine, status, parent, tag and SSH key association through the upgrade.
+    void schema2FileIsUpgradedKeepingEverything()
+    {
+        const QString path = dbPath("v2.db");
+        QVERIFY(writeSchema2File(path, QStringLiteral(
+                "INSERT INTO clouds (id, uuid, name, provider, created_at, last_success_at) "
+                "  VALUES (1, 'u1', 'kvm1', 'libvirt', 0, 5000);"
+                "INSERT INTO machines (id, cloud_id, external_id, parent_id, kind, name, state, last_seen, missing_since) VALUES "
+                "  (1, 1, 'host', NULL, 'hypervisor', 'host', 'running', NULL, NULL),"
+                "  (2, 1, 'a', 1, 'vm', 'vm-a', 'stopped', 4000, 4500),"
+                "  (3, 1, 'b', 99, 'vm', 'vm-b', 'paused', NULL, NULL);"   // a parent that is gone
+                "INSERT INTO tags VALUES ('machine', 2, 'user', 'env', 'prod'), ('machine', 2, 'provider', 'team', 'web');"
+                "INSERT INTO ssh_keys (id, uuid, name, type, fingerprint, public_key, created_at) "
+                "  VALUES (1, 'k1', 'key', 'ed25519', 'fp', 'pk', 0);"
+                "INSERT INTO key_associations (machine_id, key_id, ssh_user, updated_at) VALUES (2, 1, 'root', 0);"
+                "INSERT INTO audit_log (ts, actor, action) VALUES (1, 'test', 'x');")));
+        InventoryStore store;
+        QVERIFY2(store.open(path).ok(), "open");
+        sql::Database &db = store.database();
+        QCOMPARE(db.scalar(QStringLiteral("PRAGMA user_version")).value(), schema::latestVersion());
+        QCOMPARE(db.scalar(QStringLiteral("PRAGMA foreign_keys")).value(), 1);   // back on after the rebuild
+        QCOMPARE(db.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name IN "
+                                          "('tags_key', 'audit_ts', 'machines_v3', 'machines_drop_tags')")).value(), 0);
+
+        const auto machines = store.machines(1).value();
+        QCOMPARE(machines.size(), 3);
+        const Machine host = store.findMachine(QStringLiteral("host")).value();
+        QCOMPARE(host.state, MachineState::Running);
+        QCOMPARE(host.lastSeen.toMSecsSinceEpoch(), 5000);   // NULL: the cloud's last good poll
+        QVERIFY(!host.missingSince.isValid());
+        const Machine a = store.findMachine(QStringLiteral("vm-a")).value();
+        QCOMPARE(a.state, MachineState::Stopped);
+        QCOMPARE(a.lastSeen.toMSecsSinceEpoch(), 4000);
+        QCOMPARE(a.missingSince.toMSecsSinceEpoch(), 4500);
+        QCOMPARE(a.parentId, 1);
+        QCOMPARE(a.userTags.value(QStringLiteral("env")), QStringLiteral("prod"));
+        QCOMPARE(a.providerTags.value(QStringLiteral("team")), QStringLiteral("web"));
+        const Machine b = store.findMachine(QStringLiteral("vm-b")).value();
+        QCOMPARE(b.state, QStringLiteral("paused"));
+        QCOMPARE(b.parentId, 0);   // the broken reference was cleared, not kept
+        QCOMPARE(db.scalar(QStringLiteral("SELECT count(*) FROM key_associations WHERE machine_id = 2 AND ssh_user = 'root'")).value(), 1);
+        QCOMPARE(store.audit({}).value().size(), 1);
+
+        // The parent reference is still enforced: a parent cannot go while a child names it.
+        QVERIFY(!db.exec(QStringLiteral("DELETE FROM machines WHERE id = 1")).ok());
+        // A removed cloud takes its machines' status, tags and key associations along.
+        QVERIFY(store.removeCloud(1, QStringLiteral("test")).ok());
+        for (const char *table : {"machines", "machine_status", "tags", "key_associations"})
+            QCOMPARE(db.scalar(QStringLiteral("SELECT count(*) FROM %1").arg(QLatin1String(table))).value(), 0);
+    }
+
+    // An upgrade that would leave a broken reference is undone: the file stays as it was.
+    void upgradeWithBrokenReferenceIsRefusedAndUntouched()
+    {
+        const QString path = dbPath("v2-broken.db");
+        QVERIFY(writeSchema2File(path, QStringLiteral(
+            "INSERT INTO clouds (id, uuid, name, provider, created_at) VALUES (1, 'u1', 'kvm1', 'libvirt', 0);"
+            "INSERT INTO machines (id, cloud_id, external_id, kind, name, state) VALUES (1, 1, 'a', 'vm', 'vm-a', 'running');"
+            "INSERT INTO key_associations (machine_id, ssh_user, updated_at) VALUES (42, 'root', 0);")));
+        InventoryStore store;
+        const Status s = store.open(path);
+        QVERIFY(!s);
+        QVERIFY2(s.error().message.contains(QStringLiteral("schema 3")), qPrintable(s.error().toString()));
+        QVERIFY2(s.error().detail.contains(QStringLiteral("broken reference")), qPrintable(s.error().toString()));
+        sql::Database db;
+        QVERIFY(db.open(path).ok());
+        QCOMPARE(db.scalar(QStringLiteral("PRAGMA user_version")).value(), 2);
+        QCOMPARE(db.scalar(QStringLiteral("SELECT count(*) FROM machines WHERE state = 'running'")).value(), 1);
     }
 
     void newerSchemaIsRefusedAndUntouched()
@@ -523,7 +601,8 @@ private slots:
         QCOMPARE(store.cachedMachineCount(), 3);
 
         // A write the store was not told about (another repository on the same connection).
-        QVERIFY(store.database().exec(QStringLiteral("UPDATE machines SET state = 'stopped' WHERE external_id = 'a'")).ok());
+        QVERIFY(store.database().exec(QStringLiteral("UPDATE machine_status SET state = 'stopped' "
+                                                     "WHERE machine_id = (SELECT id FROM machines WHERE external_id = 'a')")).ok());
         auto d = store.applyPoll(c1.id, ok({vm("a"), vm("b")}), t0.addSecs(120));
         QVERIFY(d.ok());
         QCOMPARE(idsOf(d.value().machinesChanged), QStringList{QStringLiteral("a")});
