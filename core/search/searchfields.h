@@ -51,6 +51,10 @@ struct SearchFields
     // expressions over its texts without re-validating them every time.
     static QString normalizedText(const QString &text)
     {
+        // Most values (states, ids, addresses, sizes) are lowercase ASCII already: shared, not
+        // copied. Every state change re-indexes its row's fields.
+        if (isPlainLowerAscii(text))
+            return text;
         QString lower = text.toLower();
         if (lower.contains(QLatin1Char('\n')) || lower.contains(QLatin1Char('\r'))) {
             lower.replace(QLatin1Char('\n'), QLatin1Char(' '));
@@ -59,6 +63,16 @@ struct SearchFields
         if (!QStringView(lower).isValidUtf16())
             repairSurrogates(lower);
         return lower;
+    }
+
+    static bool isPlainLowerAscii(const QString &text)
+    {
+        for (const QChar c : text) {
+            const char16_t u = c.unicode();
+            if (u >= 0x80 || (u >= u'A' && u <= u'Z') || u == u'\n' || u == u'\r')
+                return false;
+        }
+        return true;
     }
 
     static void repairSurrogates(QString &text)

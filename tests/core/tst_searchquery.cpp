@@ -423,6 +423,16 @@ private slots:
         QCOMPARE(n.name, QStringLiteral("two lines"));
         QCOMPARE(n.ips, QStringList{QStringLiteral("fe80::a")});
         QCOMPARE(n.tags.value(QStringLiteral("env")), QStringLiteral("prod  "));
+
+        // Lowercase ASCII is returned as it is (shared), anything else goes the long way.
+        const QString plain = QStringLiteral("web-1.example:22");
+        QCOMPARE(SearchFields::normalizedText(plain).constData(), plain.constData());
+        QCOMPARE(SearchFields::normalizedText(QStringLiteral("two\nlines\r")), QStringLiteral("two lines "));
+        QCOMPARE(SearchFields::normalizedText(QStringLiteral("ÄPFEL-Z")), QStringLiteral("äpfel-z"));
+        QCOMPARE(SearchFields::normalizedText(QStringLiteral("é")), QStringLiteral("é"));
+        const QString loneSurrogate = QStringLiteral("a") + QChar(0xD800) + QStringLiteral("b");
+        QCOMPARE(SearchFields::normalizedText(loneSurrogate),
+                 QStringLiteral("a") + QChar(QChar::ReplacementCharacter) + QStringLiteral("b"));
     }
 };
 
