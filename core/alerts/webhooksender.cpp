@@ -177,7 +177,8 @@ void WebhookSender::attempt(const std::shared_ptr<Delivery> &d)
     QNetworkRequest req(d->request.url);
     for (const auto &[name, value] : d->request.headers)
         req.setRawHeader(name, value);
-    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    // Qt copies every header onto a followed redirect: the secret ones must not go to another host.
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
     QNetworkReply *reply = d->request.method == "PUT" ? m_network.put(req, d->request.body)
                                                       : m_network.post(req, d->request.body);
     // Our own deadline: a server that accepts and never answers must end with a clear error.
@@ -214,8 +215,12 @@ void WebhookSender::attempt(const std::shared_ptr<Delivery> &d)
             why = reply->errorString()
                       .replace(d->request.url.toString(), target)
                       .replace(d->request.url.toString(QUrl::FullyEncoded), target);
-        const QString answer = reply->isOpen() ? QString::fromUtf8(reply->read(kMaxAnswerChars * 4)).simplified().left(kMaxAnswerChars)
-                                               : QString();
+        QString answer = reply->isOpen() ? QString::fromUtf8(reply->read(kMaxAnswerChars * 4)).simplified().left(kMaxAnswerChars)
+                                         : QString();
+        // An echoing endpoint may quote the request's headers back; the answer reaches the history.
+        for (const auto &[name, value] : d->request.headers)
+            if (value.size() >= 4)
+                answer.replace(QString::fromUtf8(value), QStringLiteral("•••"));
         const bool final = status >= 300 && status < 500;   // 4xx, or a redirect that was not followed
         if (!final && d->attempts <= d->request.retries) {
             const qint64 delay = std::min<qint64>(kMaxBackoffMs, qint64(self->m_backoffBaseMs) << std::min(d->attempts - 1, 16));

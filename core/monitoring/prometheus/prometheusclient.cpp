@@ -117,6 +117,8 @@ QVector<Result<PrometheusMatrix>> PrometheusClient::queryRanges(const QStringLis
                                   + encoded(QStringLiteral("end"), seconds(toMs)) + '&' + encoded(QStringLiteral("step"), seconds(stepMs));
         QUrl url = QUrl::fromEncoded(m_endpoint.url.toUtf8() + "/api/v1/query_range?" + params, QUrl::StrictMode);
         QNetworkRequest req(url);
+        // Qt copies the Authorization header onto a followed redirect: never to another host.
+        req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
         req.setRawHeader("Accept", "application/json");
         if (!m_endpoint.bearerToken.isEmpty())
             req.setRawHeader("Authorization", "Bearer " + m_endpoint.bearerToken.toUtf8());

@@ -87,6 +87,8 @@ QNetworkRequest KubeConnection::request(const QString &pathAndQuery) const
     req.setRawHeader("User-Agent", "mist-desktop/" MIST_VERSION);
     if (!bearerToken.isEmpty())
         req.setRawHeader("Authorization", "Bearer " + bearerToken);
+    // Qt copies the token onto a followed redirect: never to another host.
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::SameOriginRedirectPolicy);
     if (server.scheme() == QLatin1String("https"))
         req.setSslConfiguration(ssl);
     // Watches are long polls over one stream each; HTTP/1.1 keeps them simple and predictable.
