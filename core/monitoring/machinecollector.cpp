@@ -3,6 +3,7 @@
 #include "ssh/sshsession.h"
 #include "util/logging.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 
 #include <algorithm>
@@ -88,8 +89,11 @@ void MachineCollector::collectCustom(MetricSampleSet &set)
             continue;
         m_customLastRun.insert(m.name, now);
         const auto timeout = std::chrono::seconds(std::clamp(m.intervalSeconds, 5, 60));
-        Result<QVector<MetricPoint>> points = isLocal() || !m_session ? CustomMetricParser::runLocal(m, timeout)
-                                                                      : CustomMetricParser::run(*m_session, m, timeout);
+        // Only This computer runs commands here: a remote machine without a session gets an
+        // error, never its command run on the user's own computer.
+        Result<QVector<MetricPoint>> points = isLocal() ? CustomMetricParser::runLocal(m, timeout)
+                                              : m_session ? CustomMetricParser::run(*m_session, m, timeout)
+                                                          : Result<QVector<MetricPoint>>(Error{QCoreApplication::translate("MachineCollector", "Not connected over SSH"), m.name});
         if (points)
             set.points += points.value();
         else
