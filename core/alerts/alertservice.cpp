@@ -71,11 +71,11 @@ struct AlertService::Loaded
     QVector<Cloud> clouds;
 };
 
-AlertService::Options AlertService::defaultOptions(const DataLocation &location)
+AlertService::Options AlertService::defaultOptions(const QString &dataDir)
 {
     Options o;
-    o.rulesPath = AlertRuleBook::filePath(location.dir());
-    o.historyPath = AlertHistory::filePath(location.dir());
+    o.rulesPath = AlertRuleBook::filePath(dataDir);
+    o.historyPath = AlertHistory::filePath(dataDir);
     return o;
 }
 
@@ -174,6 +174,7 @@ void AlertService::stop()
     m_pruneTimer.stop();
     m_reloadTimer.stop();
     m_evaluating = false;
+    m_work.clear();   // commands and webhooks not started yet are dropped, not waited for
     m_work.waitForDone();
     // The history closes on its own thread (SQLite connections stay on one thread).
     m_io.start([history = std::exchange(m_history, std::make_shared<AlertHistory>()), open = m_historyOpen]() mutable {
@@ -218,20 +219,26 @@ void AlertService::reload()
         });
 }
 
-void AlertService::setRules(const AlertRuleBook &book, QObject *context, std::function<void(Result<bool>)> done)
+void AlertService::changeRules(RulesChange change, QObject *context, std::function<void(Result<AlertRuleBook>)> done)
 {
     QPointer<AlertService> self(this);
     QPointer<QObject> ctx(context ? context : this);
     const QString path = m_options.rulesPath;
-    m_io.start([self, book, path, ctx, done] {
-        const Status s = book.save(path);
-        QMetaObject::invokeMethod(self, [self, s, ctx, done] {
+    m_io.start([self, change, path, ctx, done] {
+        Result<AlertRuleBook> book = AlertRuleBook::load(path);
+        if (book) {
+            if (Status changed = change(book.value()); !changed)
+                book = changed.error();
+            else if (Status saved = book->save(path); !saved)
+                book = saved.error();
+        }
+        QMetaObject::invokeMethod(self, [self, book, ctx, done] {
             if (!self)
                 return;
-            if (s)
+            if (book)
                 self->reload();
             if (ctx && done)
-                done(s ? Result<bool>(true) : Result<bool>(s.error()));
+                done(book);
         }, Qt::QueuedConnection);
     });
 }

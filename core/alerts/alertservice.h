@@ -64,7 +64,8 @@ public:
         int webhookBackoffMs = 1000;
         std::chrono::milliseconds commandTimeout{60000};
     };
-    static Options defaultOptions(const DataLocation &location);
+    static Options defaultOptions(const DataLocation &location) { return defaultOptions(location.dir()); }
+    static Options defaultOptions(const QString &dataDir);
 
     // `monitoring` and `actions` may be null (no metric rules / no lifecycle actions then).
     AlertService(StoreService *store, MonitoringService *monitoring, ActionRunner *actions, Options options,
@@ -80,8 +81,11 @@ public:
 
     // Re-reads alerts.json (and the inventory) now.
     void reload();
-    // Saves the rules on the worker, then reloads; done(true) once saved.
-    void setRules(const AlertRuleBook &book, QObject *context, std::function<void(Result<bool>)> done);
+    // One change to the rules, made on the worker to alerts.json as it is on disk (so an edit
+    // made meanwhile, e.g. by `mist rules`, is kept), then saved and reloaded. done() gets the
+    // rules as saved, or the change's or the file's error.
+    using RulesChange = std::function<Status(AlertRuleBook &)>;
+    void changeRules(RulesChange change, QObject *context, std::function<void(Result<AlertRuleBook>)> done);
     // Newest first; ruleId "" = every rule.
     void history(const QString &ruleId, int limit, QObject *context,
                  std::function<void(Result<QVector<AlertHistoryEntry>>)> done);

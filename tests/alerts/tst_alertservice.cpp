@@ -118,9 +118,7 @@ class TestAlertService : public QObject
 
     MonitoringService::Options monitoringOptions() const
     {
-        MonitoringService::Options o;
-        o.metricsPath = MonitoringService::metricsPath(m_tmp.path());
-        o.rulesPath = MonitoredMachines::filePath(m_tmp.path());
+        MonitoringService::Options o = MonitoringService::defaultOptions(m_tmp.path());
         o.resolveInterval = std::chrono::milliseconds(1000);
         o.flushDelay = std::chrono::milliseconds(100);
         return o;
@@ -128,9 +126,7 @@ class TestAlertService : public QObject
 
     AlertService::Options alertOptions() const
     {
-        AlertService::Options o;
-        o.rulesPath = AlertRuleBook::filePath(m_tmp.path());
-        o.historyPath = AlertHistory::filePath(m_tmp.path());
+        AlertService::Options o = AlertService::defaultOptions(m_tmp.path());
         o.evaluateInterval = std::chrono::milliseconds(500);
         o.reloadInterval = std::chrono::milliseconds(1000);
         o.afterSamplesDelay = std::chrono::milliseconds(200);
@@ -402,14 +398,30 @@ private slots:
         QVERIFY2(tested->ok(), qPrintable(tested->error().toString()));
         QCOMPARE(int(hooks.requests.size()), before + 1);
 
-        // Disabling a rule (saved through the service) drops its state.
-        QVERIFY(book.setEnabled(cpuId, false));
-        std::optional<Result<bool>> saved;
-        alerts.setRules(book, this, [&](Result<bool> r) { saved = std::move(r); });
+        // Disabling a rule (changed through the service) drops its state. A rule another
+        // program (the CLI) added to the file meanwhile is kept.
+        AlertRuleBook onDisk = AlertRuleBook::load(alertOptions().rulesPath).value();
+        AlertRule cliRule = *onDisk.find(cpuId);
+        cliRule.rule.id.clear();
+        cliRule.rule.name = QStringLiteral("added by the CLI");
+        QVERIFY(onDisk.upsert(cliRule).ok());
+        QVERIFY(onDisk.save(alertOptions().rulesPath).ok());
+        std::optional<Result<AlertRuleBook>> saved;
+        alerts.changeRules([&](AlertRuleBook &b) {
+            return b.setEnabled(cpuId, false) ? Status() : Status(Error{QStringLiteral("no such rule"), cpuId});
+        }, this, [&](Result<AlertRuleBook> r) { saved = std::move(r); });
         QTRY_VERIFY(saved.has_value());
-        QVERIFY(saved->ok());
+        QVERIFY2(saved->ok(), qPrintable(saved->error().toString()));
+        QVERIFY(saved->value().find(QStringLiteral("added by the CLI")));
         QTRY_VERIFY(!alerts.states().contains(cpuId));
         QVERIFY(alerts.rules().find(cpuId) && !alerts.rules().find(cpuId)->rule.enabled);
+        QVERIFY(AlertRuleBook::load(alertOptions().rulesPath).value().find(QStringLiteral("added by the CLI")));
+        // A change that fails saves nothing and says why.
+        saved.reset();
+        alerts.changeRules([](AlertRuleBook &) { return Status(Error{QStringLiteral("refused by the test"), {}}); }, this,
+                           [&](Result<AlertRuleBook> r) { saved = std::move(r); });
+        QTRY_VERIFY(saved.has_value());
+        QVERIFY(!saved->ok() && saved->error().message == QLatin1String("refused by the test"));
 
         alerts.stop();
         monitoring.stop();

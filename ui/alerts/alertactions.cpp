@@ -57,19 +57,9 @@ QVector<MachineChoice> AlertActions::machinesOf(const InventoryModel *model)
     QVector<MachineChoice> out;
     if (!model)
         return out;
-    // The tree holds clouds > machines > children; walk it all.
-    QVector<QModelIndex> pending{QModelIndex()};
-    while (!pending.isEmpty()) {
-        const QModelIndex parent = pending.takeLast();
-        for (int row = 0; row < model->rowCount(parent); ++row) {
-            const QModelIndex index = model->index(row, 0, parent);
-            if (const Machine *m = model->machineAt(index)) {
-                const Cloud *cloud = model->cloud(m->cloudId);
-                out.append(MachineChoice{m->id, m->name, cloud ? cloud->name : QString()});
-            }
-            if (model->hasChildren(index))
-                pending.append(index);
-        }
+    for (const Machine &m : model->allMachines()) {
+        const Cloud *cloud = model->cloud(m.cloudId);
+        out.append(MachineChoice{m.id, m.name, cloud ? cloud->name : QString()});
     }
     std::sort(out.begin(), out.end(), [](const MachineChoice &a, const MachineChoice &b) {
         return QString::localeAwareCompare(a.name, b.name) < 0;

@@ -683,7 +683,14 @@ void RuleEditorDialog::setBusy(bool busy)
 {
     m_busy = busy;
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!busy);
+    m_buttons->button(QDialogButtonBox::Cancel)->setEnabled(!busy);
     setCursor(busy ? Qt::BusyCursor : Qt::ArrowCursor);
+}
+
+void RuleEditorDialog::reject()
+{
+    if (!m_busy)
+        QDialog::reject();
 }
 
 void RuleEditorDialog::accept()
@@ -709,10 +716,10 @@ void RuleEditorDialog::accept()
         return;
     }
     showError({});
-    commit(book, added.value(), secretValues);
+    commit(added.value(), secretValues);
 }
 
-void RuleEditorDialog::commit(const AlertRuleBook &book, const AlertRule &rule, const QHash<QString, QString> &secretValues)
+void RuleEditorDialog::commit(const AlertRule &rule, const QHash<QString, QString> &secretValues)
 {
     setBusy(true);
     // Order: new secret values first (a saved rule never names a header the keychain lacks),
@@ -737,7 +744,14 @@ void RuleEditorDialog::commit(const AlertRuleBook &book, const AlertRule &rule, 
             showError(tr("Alert rules cannot be saved: the alert service is not running."));
             return;
         }
-        m_service->setRules(book, this, [=, this](Result<bool> stored) {
+        // The rule goes into the file as it is now (another window or the CLI may have changed
+        // other rules); `book` above only checked it against what this window showed.
+        const auto change = [rule](AlertRuleBook &b) -> Status {
+            if (auto upserted = b.upsert(rule); !upserted)
+                return upserted.error();
+            return {};
+        };
+        m_service->changeRules(change, this, [=, this](Result<AlertRuleBook> stored) {
             if (!stored) {
                 setBusy(false);
                 showError(stored.error().toString());
@@ -753,7 +767,7 @@ void RuleEditorDialog::commit(const AlertRuleBook &book, const AlertRule &rule, 
                     qCWarning(lcAlerts) << "alert rule secrets not deleted:" << s.error().toString();
             });
             setBusy(false);
-            emit saved(book, rule);
+            emit saved(stored.value(), rule);
             QDialog::accept();
         });
     });

@@ -47,8 +47,8 @@ public:
     RuleEditorDialog(AlertService *service, const AlertRuleBook &book, const AlertRule *existing,
                      const QVector<MachineChoice> &machines, QWidget *parent = nullptr);
 
-    // Where OK takes the rules from (default: the book given to the constructor), so a change
-    // made elsewhere while the dialog was open (e.g. a rule disabled) is not overwritten.
+    // What OK checks the rule against first (default: the book given to the constructor); the
+    // save itself applies the rule to the file as it is then (AlertService::changeRules).
     void setBookSource(std::function<AlertRuleBook()> source) { m_bookSource = std::move(source); }
 
     // The fields as a rule (without validation); the id of the edited rule, "" for a new one.
@@ -57,6 +57,9 @@ public:
     bool isBusy() const { return m_busy; }
 
     void accept() override;
+    // Ignored while saving: the keychain and the rules file are being written, and the rules
+    // window must hear how it ended.
+    void reject() override;
 
 signals:
     // After a successful save: the whole book as written, and the rule with its id.
@@ -90,7 +93,7 @@ private:
     Result<AlertRule> collect(QHash<QString, QString> *secretValues) const;
     void showError(const QString &text);
     void setBusy(bool busy);
-    void commit(const AlertRuleBook &book, const AlertRule &rule, const QHash<QString, QString> &secretValues);
+    void commit(const AlertRule &rule, const QHash<QString, QString> &secretValues);
 
     QPointer<AlertService> m_service;
     AlertRuleBook m_book;

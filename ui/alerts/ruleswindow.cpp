@@ -108,11 +108,7 @@ RulesWindow::RulesWindow(AlertService *service, const QString &rulesPath, Machin
         const bool enabled = item->checkState(ColName) == Qt::Checked;
         // Later, not inside the item's own signal: save() refills the list, which deletes
         // the item still in the middle of setData().
-        QMetaObject::invokeMethod(this, [this, id, enabled] {
-            AlertRuleBook next = m_book;
-            if (next.setEnabled(id, enabled))
-                save(next);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [this, id, enabled] { change(enabledChange(id, enabled)); }, Qt::QueuedConnection);
     });
     if (m_service) {
         connect(m_service, &AlertService::statesChanged, this, &RulesWindow::updateStates);
@@ -242,19 +238,33 @@ void RulesWindow::showStatus(const QString &text, bool error)
     m_status->setStyleSheet(error ? QStringLiteral("color: #b3261e;") : QString());
 }
 
-void RulesWindow::save(const AlertRuleBook &next, std::function<void()> afterSave)
+AlertService::RulesChange RulesWindow::enabledChange(const QString &id, bool enabled)
 {
-    if (!m_service)
+    return [id, enabled](AlertRuleBook &b) {
+        return b.setEnabled(id, enabled) ? Status() : Status(Error{tr("The rule no longer exists."), id});
+    };
+}
+
+void RulesWindow::change(const AlertService::RulesChange &change, std::function<void()> afterSave)
+{
+    if (!m_service) {
+        fill();   // a checkbox the user ticked goes back to what the rule says
         return;
-    // Shown at once; a failed save reads the file again, so the list never lies for long.
-    m_book = next;
-    fill();
-    m_service->setRules(next, this, [this, afterSave](Result<bool> saved) {
+    }
+    // Shown at once; the file as saved (with what others changed meanwhile) replaces it after.
+    AlertRuleBook shown = m_book;
+    if (change(shown).ok()) {
+        m_book = shown;
+        fill();
+    }
+    m_service->changeRules(change, this, [this, afterSave](Result<AlertRuleBook> saved) {
         if (!saved) {
             showStatus(saved.error().toString(), true);
             reload();
             return;
         }
+        m_book = saved.value();
+        fill();
         showStatus({}, false);
         if (afterSave)
             afterSave();
@@ -294,9 +304,8 @@ RuleEditorDialog *RulesWindow::editSelected()
 
 void RulesWindow::setSelectedEnabled(bool enabled)
 {
-    AlertRuleBook next = m_book;
-    if (next.setEnabled(selectedId(), enabled))
-        save(next);
+    if (m_book.find(selectedId()))
+        change(enabledChange(selectedId(), enabled));
 }
 
 void RulesWindow::removeSelected()
@@ -313,10 +322,9 @@ void RulesWindow::removeSelected()
     connect(ask, &QMessageBox::finished, this, [this, rule](int answer) {
         if (answer != QMessageBox::Yes)
             return;
-        AlertRuleBook next = m_book;
-        if (!next.remove(rule.rule.id))
-            return;
-        save(next, [this, rule] {
+        const QString id = rule.rule.id;
+        change([id](AlertRuleBook &b) { return b.remove(id) ? Status() : Status(Error{tr("The rule no longer exists."), id}); },
+               [this, rule] {
             AlertSecretChanges gone;
             for (const AlertAction &a : rule.actions)
                 gone.remove << a.secretHeaderNames;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "alerts/alertrule.h"
+#include "alerts/alertservice.h"
 #include "ruleeditordialog.h"
 
 #include <QPointer>
@@ -15,7 +16,6 @@ class QTreeWidgetItem;
 
 namespace mist {
 
-class AlertService;
 
 // The alert rules window: the rules (name with the enabled checkbox, condition, targets,
 // actions, state from AlertService::states) with Add / Edit / Remove / Enable, and below the
@@ -56,7 +56,8 @@ private:
     void loadHistory();
     void appendHistory(const AlertHistoryEntry &entry);
     void addHistoryRow(const AlertHistoryEntry &entry, bool atTop);
-    void save(const AlertRuleBook &next, std::function<void()> afterSave = {});
+    void change(const AlertService::RulesChange &change, std::function<void()> afterSave = {});
+    static AlertService::RulesChange enabledChange(const QString &id, bool enabled);
     void showStatus(const QString &text, bool error);
     RuleEditorDialog *openEditor(const AlertRule *existing);
     QHash<qint64, QString> machineNames() const;
