@@ -289,6 +289,11 @@ Result<AlertRuleBook> AlertRuleBook::load(const QString &path)
         ids.insert(r->rule.id);
         book.m_rules.append(std::move(r).value());
     }
+    // A hand-edited file gets the checks of upsert() too: a plain header that looks like a
+    // credential, an unknown method, a rule that does nothing are refused, not run.
+    for (qsizetype i = 0; i < book.m_rules.size(); ++i)
+        if (Status valid = validate(book.m_rules.at(i)); !valid)
+            return bad(tr("rule %1: %2").arg(i + 1).arg(valid.error().toString()));
     return book;
 }
 

@@ -357,6 +357,11 @@ private slots:
             << QStringLiteral("machine id");
         QTest::newRow("no id") << QByteArray(R"({"version": 1, "rules": [{"name": "a", "condition": {}}]})")
                                << QStringLiteral("no id");
+        // Well-formed but refused by the checks upsert() makes: never run from a hand-edited file.
+        QTest::newRow("does nothing")
+            << QByteArray(R"({"version": 1, "rules": [{"id": "a", "name": "x", "condition": {"metric": "cpu.percent", )"
+                          R"("threshold": 90}, "targets": {"machines": [1]}}]})")
+            << QStringLiteral("does nothing");
         QTest::newRow("duplicate id")
             << QByteArray(R"({"version": 1, "rules": [{"id": "a", "condition": {}}, {"id": "a", "condition": {}}]})")
             << QStringLiteral("twice");
