@@ -133,6 +133,7 @@ private slots:
         QTest::newRow("words") << "lots" << false << 0.0;
         QTest::newRow("exponent without digits") << "1e" << false << 0.0;
         QTest::newRow("huge exponent") << "1e999" << false << 0.0;
+        QTest::newRow("overflowing product") << "99999999999e300" << false << 0.0;
     }
 
     void quantities()
@@ -592,9 +593,7 @@ private slots:
             webId = store.findMachine(QStringLiteral("web")).value().id;
             dbId = store.findMachine(QStringLiteral("db")).value().id;
         }
-        MonitoringService::Options o;
-        o.metricsPath = MonitoringService::metricsPath(tmp.path());
-        o.rulesPath = MonitoredMachines::filePath(tmp.path());
+        MonitoringService::Options o = MonitoringService::defaultOptions(tmp.path());
         o.resolveInterval = std::chrono::milliseconds(500);
         o.flushDelay = std::chrono::milliseconds(100);
         MonitoredMachines rules;

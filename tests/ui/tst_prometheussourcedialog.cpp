@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -84,6 +85,15 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
         QVERIFY(!finished.at(1).at(0).toBool());
         QVERIFY2(finished.at(1).at(1).toString().contains(QStringLiteral("HTTP 404")), qPrintable(finished.at(1).at(1).toString()));
+
+        // A query line that is not SERIES=PROMQL is named, not silently left out.
+        auto *queries = dialog.findChild<QPlainTextEdit *>();
+        QVERIFY(queries);
+        queries->setPlainText(QStringLiteral("# own queries\ncpu.percent=100 - avg(rate(x[1m]))\napp-rps"));
+        dialog.runTest();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 10000);
+        QVERIFY(!finished.at(2).at(0).toBool());
+        QVERIFY2(finished.at(2).at(1).toString().contains(QStringLiteral("line 3")), qPrintable(finished.at(2).at(1).toString()));
     }
 
     void saveWritesFileAndKeychain()

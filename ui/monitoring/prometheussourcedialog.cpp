@@ -239,6 +239,18 @@ PrometheusSource PrometheusSourceDialog::source() const
     return s;
 }
 
+// The first query line that is not SERIES=PROMQL (source() leaves such lines out), or "".
+QString PrometheusSourceDialog::queryLineError() const
+{
+    const QStringList lines = m_queries->toPlainText().split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString line = lines.at(i).trimmed();
+        if (!line.isEmpty() && !line.startsWith(QLatin1Char('#')) && !PrometheusQuery::parse(lines.at(i)))
+            return tr("Query line %1 is not SERIES=PROMQL: %2").arg(i + 1).arg(line);
+    }
+    return {};
+}
+
 std::optional<Machine> PrometheusSourceDialog::testMachine() const
 {
     const qint64 id = m_testMachine->currentData().toLongLong();
@@ -247,6 +259,12 @@ std::optional<Machine> PrometheusSourceDialog::testMachine() const
             return m;
     }
     return std::nullopt;
+}
+
+void PrometheusSourceDialog::reject()
+{
+    if (!m_saving)
+        QDialog::reject();
 }
 
 void PrometheusSourceDialog::setBusy(bool busy)
@@ -262,6 +280,11 @@ void PrometheusSourceDialog::runTest()
     if (!machine) {
         m_message->setText(tr("Choose a machine the source feeds to test with."));
         emit testFinished(false, m_message->text());
+        return;
+    }
+    if (const QString bad = queryLineError(); !bad.isEmpty()) {
+        m_message->setText(bad);
+        emit testFinished(false, bad);
         return;
     }
     if (Status valid = s.validate(); !valid) {
@@ -288,6 +311,10 @@ void PrometheusSourceDialog::runTest()
 void PrometheusSourceDialog::save()
 {
     const PrometheusSource s = source();
+    if (const QString bad = queryLineError(); !bad.isEmpty()) {
+        m_message->setText(bad);
+        return;
+    }
     if (Status valid = s.validate(); !valid) {
         m_message->setText(valid.error().message);
         return;
@@ -300,11 +327,13 @@ void PrometheusSourceDialog::save()
     }
     const std::optional<QString> typed = m_secret->text().isEmpty() ? std::nullopt : std::optional<QString>(m_secret->text());
     setBusy(true);
+    m_saving = true;
     m_message->setText(tr("Saving…"));
     auto *watcher = new QFutureWatcher<Result<PrometheusSource>>(this);
     connect(watcher, &QFutureWatcher<Result<PrometheusSource>>::finished, this, [this, watcher] {
         watcher->deleteLater();
         setBusy(false);
+        m_saving = false;
         const Result<PrometheusSource> r = watcher->result();
         if (!r) {
             m_message->setText(r.error().toString());

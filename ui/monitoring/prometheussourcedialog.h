@@ -38,6 +38,9 @@ public:
     // Runs the test (as the Test button does).
     void runTest();
 
+    // Ignored while a save runs: it would finish unseen, and the service never reload.
+    void reject() override;
+
 signals:
     void saved(const mist::PrometheusSource &source);
     void testFinished(bool ok, const QString &text);
@@ -48,6 +51,8 @@ private:
     void updateAuth();
     void save();
     void setBusy(bool busy);
+    QString queryLineError() const;
+    bool m_saving = false;
     std::optional<Machine> testMachine() const;
 
     QString m_dataDir;

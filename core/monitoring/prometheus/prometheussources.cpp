@@ -101,7 +101,7 @@ PrometheusSource fromJson(const QJsonObject &o)
         s.scopeId = o.value(QStringLiteral("machine_id")).toInteger();
     }
     s.matcher = o.value(QStringLiteral("matcher")).toString(PrometheusSource::kDefaultMatcher);
-    s.stepSeconds = std::max(0, o.value(QStringLiteral("step_s")).toInt());
+    s.stepSeconds = std::clamp(o.value(QStringLiteral("step_s")).toInt(), 0, 86400);   // at most a day
     s.timeoutSeconds = std::clamp(o.value(QStringLiteral("timeout_s")).toInt(PrometheusSource::kDefaultTimeoutSeconds), 1, 600);
     s.insecureTls = o.value(QStringLiteral("insecure_tls")).toBool();
     s.caFile = o.value(QStringLiteral("ca_file")).toString();
@@ -275,6 +275,11 @@ Status PrometheusSource::validate() const
         return Error{tr("Basic authentication needs a user name."), {}};
     if (matcher.trimmed().isEmpty())
         return Error{tr("The instance matcher is empty: every series of the server would be read as this machine's."), {}};
+    // The same bounds as reading the file, so what is saved is what runs.
+    if (stepSeconds < 0 || stepSeconds > 86400)
+        return Error{tr("The step must be between 1 second and 1 day (0: the machine's monitoring interval)."), {}};
+    if (timeoutSeconds < 1 || timeoutSeconds > 600)
+        return Error{tr("The timeout must be between 1 and 600 seconds."), {}};
     for (const PrometheusQuery &pq : queries) {
         static const QRegularExpression nameRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.]*$"));
         if (!nameRe.match(pq.series).hasMatch())

@@ -50,6 +50,11 @@ std::optional<double> suffixFactor(const QString &suffix)
     return std::nullopt;
 }
 
+std::optional<double> finite(double v)
+{
+    return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+}
+
 } // namespace
 
 std::optional<double> parseKubeQuantity(const QString &text)
@@ -65,13 +70,12 @@ std::optional<double> parseKubeQuantity(const QString &text)
         const auto exponent = readNumber(suffix, j, false);
         if (!exponent || j != suffix.size() || std::abs(*exponent) > 300)
             return std::nullopt;
-        return *number * std::pow(10.0, *exponent);
+        return finite(*number * std::pow(10.0, *exponent));   // "9e300e..." is no number
     }
     const auto factor = suffixFactor(suffix);
     if (!factor)
         return std::nullopt;
-    const double v = *number * *factor;
-    return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
+    return finite(*number * *factor);
 }
 
 } // namespace mist
