@@ -257,10 +257,15 @@ private slots:
         d->chart(QStringLiteral("Load"))->setFocus();
         QTest::keyClick(d->chart(QStringLiteral("Load")), Qt::Key_Left);
         QTRY_VERIFY_WITH_TIMEOUT(std::abs((to0 - cpu->axisToMs()) - 60 * kMinute) < 5000, kTimeoutMs);
-        // The scroll wheel too (up = earlier).
+        // Shift + wheel too (up = earlier); the plain wheel is left to the page's scroll area.
         const qint64 beforeWheel = cpu->axisToMs();
-        QWheelEvent wheel(QPointF(100, 100), QPointF(cpu->mapToGlobal(QPoint(100, 100))), QPoint(), QPoint(0, 120), Qt::NoButton,
+        QWheelEvent plain(QPointF(100, 100), QPointF(cpu->mapToGlobal(QPoint(100, 100))), QPoint(), QPoint(0, 120), Qt::NoButton,
                           Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(cpu->viewport(), &plain);
+        QVERIFY(!plain.isAccepted());
+        QCOMPARE(cpu->axisToMs(), beforeWheel);
+        QWheelEvent wheel(QPointF(100, 100), QPointF(cpu->mapToGlobal(QPoint(100, 100))), QPoint(), QPoint(0, 120), Qt::NoButton,
+                          Qt::ShiftModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(cpu->viewport(), &wheel);
         QTRY_VERIFY_WITH_TIMEOUT(std::abs((beforeWheel - cpu->axisToMs()) - 6 * kMinute) < 5000, kTimeoutMs);
 

@@ -254,8 +254,9 @@ void FleetProxy::recomputeTop()
     if (m_count > 0 && sourceModel()) {
         QVector<std::pair<double, int>> values;
         for (int r = 0; r < sourceModel()->rowCount(); ++r) {
-            const QVariant v = sourceModel()->index(r, m_column).data(FleetModel::SortRole);
-            values.append({v.toDouble(), r});
+            const double v = sourceModel()->index(r, m_column).data(FleetModel::SortRole).toDouble();
+            if (v > -std::numeric_limits<double>::max())   // a machine without data is no "top"
+                values.append({v, r});
         }
         std::stable_sort(values.begin(), values.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
         for (int i = 0; i < std::min(m_count, int(values.size())); ++i)

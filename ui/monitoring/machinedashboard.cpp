@@ -243,6 +243,7 @@ void MachineDashboard::updateStatus()
         return;
     const bool monitored = m_service->monitored().contains(m_machineId);
     m_enable->setVisible(!monitored);
+    m_status->setToolTip({});   // set below only while there is something to explain
     QString text;
     if (!monitored) {
         text = m_charts.isEmpty() ? tr("This machine is not monitored and no metrics are stored for it.")

@@ -359,9 +359,13 @@ void MetricChart::mouseReleaseEvent(QMouseEvent *event)
 
 void MetricChart::wheelEvent(QWheelEvent *event)
 {
+    // A plain vertical wheel scrolls the dashboard the charts sit in; Shift (or a horizontal
+    // wheel) pans, Ctrl zooms.
     const QPoint delta = event->angleDelta();
+    const Qt::KeyboardModifiers mods = event->modifiers();
+    const bool ours = (mods & (Qt::ShiftModifier | Qt::ControlModifier)) || (delta.y() == 0 && delta.x() != 0);
     const double steps = (delta.y() != 0 ? delta.y() : -delta.x()) / 120.0;
-    if (steps == 0) {
+    if (!ours || steps == 0) {
         event->ignore();
         return;
     }

@@ -36,7 +36,7 @@ struct ChartLine
 //  * Each line is queried on the service's query pool with maxPoints = the plot's width in
 //    pixels (MetricStore downsamples); answers of an older range are dropped.
 //  * Values are scaled for the axis (MetricFormat::scaleFor: KiB/MiB/GiB, %, days).
-//  * Drag = zoom to the dragged span, Shift+drag / scroll wheel / Left, Right = pan,
+//  * Drag = zoom to the dragged span, Shift+drag / Shift+wheel / Left, Right = pan,
 //    Ctrl+wheel or +/- = zoom around the cursor, right click = zoom out, Home = reset.
 //    All of it changes the controller, so every chart of a dashboard follows.
 //  * Hover shows every line's value nearest the cursor's time.

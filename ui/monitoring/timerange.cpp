@@ -91,10 +91,16 @@ void TimeRangeController::zoomTo(qint64 fromMs, qint64 toMs)
 {
     if (fromMs > toMs)
         std::swap(fromMs, toMs);
-    if (toMs - fromMs < kMinWidthMs) {
+    const qint64 width = std::clamp(toMs - fromMs, kMinWidthMs, kMaxWidthMs);
+    if (toMs - fromMs != width) {
         const qint64 mid = fromMs + (toMs - fromMs) / 2;
-        fromMs = mid - kMinWidthMs / 2;
-        toMs = fromMs + kMinWidthMs;
+        fromMs = mid - width / 2;
+        toMs = fromMs + width;
+    }
+    // Zooming out around a point near now does not reach into the future (nothing is there).
+    if (const qint64 now = nowMs(); toMs > now) {
+        fromMs -= toMs - now;
+        toMs = now;
     }
     fix(fromMs, toMs, true);
 }
@@ -200,10 +206,10 @@ TimeRangeBar::TimeRangeBar(TimeRangeController *controller, QWidget *parent)
     m_combo->addItems({tr("10 minutes"), tr("1 hour"), tr("1 day"), tr("7 days"), tr("30 days"), tr("Custom…")});
     m_back->setObjectName(QStringLiteral("panBack"));
     m_back->setText(QStringLiteral("◀"));
-    m_back->setToolTip(tr("Earlier by half the range (Left, scroll wheel)"));
+    m_back->setToolTip(tr("Earlier by half the range (Left, Shift+wheel)"));
     m_forward->setObjectName(QStringLiteral("panForward"));
     m_forward->setText(QStringLiteral("▶"));
-    m_forward->setToolTip(tr("Later by half the range (Right, scroll wheel)"));
+    m_forward->setToolTip(tr("Later by half the range (Right, Shift+wheel)"));
     m_reset->setObjectName(QStringLiteral("resetZoom"));
     m_reset->setText(tr("Reset zoom"));
     m_reset->setToolTip(tr("Back to the selected range (Home). Drag on a chart to zoom, Shift+drag to pan"));

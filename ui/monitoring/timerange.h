@@ -21,6 +21,7 @@ class TimeRangeController : public QObject
 public:
     enum Preset { TenMinutes, OneHour, OneDay, SevenDays, ThirtyDays, Custom };
     static constexpr qint64 kMinWidthMs = 60 * 1000;
+    static constexpr qint64 kMaxWidthMs = 366LL * 24 * 3600 * 1000;   // zooming out stops at a year
 
     explicit TimeRangeController(QObject *parent = nullptr);
 
