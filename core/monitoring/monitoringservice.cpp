@@ -35,11 +35,11 @@ struct MonitoringService::Slot
     MonitoringStatus status;
 };
 
-MonitoringService::Options MonitoringService::defaultOptions(const DataLocation &location)
+MonitoringService::Options MonitoringService::defaultOptions(const QString &dataDir)
 {
     Options o;
-    o.metricsPath = metricsPath(location.dir());
-    o.rulesPath = MonitoredMachines::filePath(location.dir());
+    o.metricsPath = metricsPath(dataDir);
+    o.rulesPath = MonitoredMachines::filePath(dataDir);
     return o;
 }
 

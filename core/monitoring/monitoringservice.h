@@ -118,7 +118,8 @@ public:
         int maxCollectionThreads = 16;
     };
 
-    static Options defaultOptions(const DataLocation &location);
+    static Options defaultOptions(const DataLocation &location) { return defaultOptions(location.dir()); }
+    static Options defaultOptions(const QString &dataDir);
     static QString metricsPath(const QString &dataDir);   // <dataDir>/metrics.db
 
     MonitoringService(StoreService *store, Options options, QObject *parent = nullptr);

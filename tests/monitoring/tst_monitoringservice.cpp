@@ -47,9 +47,7 @@ class TestMonitoringService : public QObject
 
     MonitoringService::Options options() const
     {
-        MonitoringService::Options o;
-        o.metricsPath = MonitoringService::metricsPath(m_tmp.path());
-        o.rulesPath = MonitoredMachines::filePath(m_tmp.path());
+        MonitoringService::Options o = MonitoringService::defaultOptions(m_tmp.path());
         o.resolveInterval = std::chrono::milliseconds(500);
         o.flushDelay = std::chrono::milliseconds(100);
         return o;

@@ -523,9 +523,7 @@ private slots:
         store.open(dir.filePath(QStringLiteral("inventory.db")), std::chrono::seconds(60), this,
                    [&](Result<InventorySnapshot> r) { opened = r.ok(); });
         QTRY_VERIFY(opened);
-        MonitoringService::Options o;
-        o.metricsPath = MonitoringService::metricsPath(dir.path());
-        o.rulesPath = MonitoredMachines::filePath(dir.path());
+        MonitoringService::Options o = MonitoringService::defaultOptions(dir.path());
         o.flushDelay = std::chrono::milliseconds(100);
         MonitoringService svc(&store, o);
         QHash<qint64, MonitoringStatus> status;
@@ -569,9 +567,7 @@ private slots:
         bool opened = false;
         store.open(inventoryPath, std::chrono::seconds(60), this, [&](Result<InventorySnapshot> r) { opened = r.ok(); });
         QTRY_VERIFY(opened);
-        MonitoringService::Options o;
-        o.metricsPath = MonitoringService::metricsPath(dir.path());
-        o.rulesPath = MonitoredMachines::filePath(dir.path());
+        MonitoringService::Options o = MonitoringService::defaultOptions(dir.path());
         o.flushDelay = std::chrono::milliseconds(100);
         MonitoringService svc(&store, o);
         QVector<MetricSampleSet> samples;
