@@ -29,8 +29,7 @@ const QStringList &migrations()
 
 Error fileError(const QString &path, const Error &cause)
 {
-    return Error{tr("The alert history %1 cannot be used.").arg(QDir::toNativeSeparators(path)),
-                 cause.message + (cause.detail.isEmpty() ? QString() : QStringLiteral(": ") + cause.detail)};
+    return Error{tr("The alert history %1 cannot be used.").arg(QDir::toNativeSeparators(path)), cause.toString()};
 }
 
 // Every statement checks that the file is open first: a failed open must not crash later calls.

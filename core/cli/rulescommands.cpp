@@ -276,6 +276,8 @@ int RulesCommands::add(const QStringList &args)
     }
 
     // Actions.
+    if (p.isSet(QStringLiteral("on-resolve")) && !p.isSet(QStringLiteral("notify")) && !p.isSet(QStringLiteral("webhook")))
+        return m_ctx.usageError(p, tr("--on-resolve goes with --notify or --webhook"));
     QHash<QString, QString> secretValues;
     if (p.isSet(QStringLiteral("notify"))) {
         AlertAction a;
@@ -412,6 +414,11 @@ int RulesCommands::remove(const QStringList &args)
     QVector<AlertRule> removed;
     for (const QString &name : p.positionals()) {
         const AlertRule *r = book.find(name);
+        const bool already = std::any_of(removed.cbegin(), removed.cend(), [&](const AlertRule &gone) {
+            return gone.rule.id == name || gone.rule.name.compare(name, Qt::CaseInsensitive) == 0;
+        });
+        if (already)
+            continue;   // named twice (by name and by id, say)
         if (!r)
             return m_ctx.fail(tr("No alert rule \"%1\"").arg(name));
         removed << *r;

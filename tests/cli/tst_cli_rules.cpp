@@ -109,6 +109,8 @@ private slots:
                                      << 2 << QStringLiteral("POST or PUT");
         QTest::newRow("header without webhook") << base + QStringList{"--state-changed", "--header", "A: b"} + target + notify << 2
                                                 << QStringLiteral("--webhook");
+        QTest::newRow("on-resolve alone") << base + QStringList{"--state-changed", "--on-resolve", "--command", "true"} + target << 2
+                                          << QStringLiteral("--on-resolve");
         QTest::newRow("bad header") << base + QStringList{"--state-changed", "--webhook", "http://x/y", "--header", "nocolon"} + target
                                     << 2 << QStringLiteral("NAME: VALUE");
         QTest::newRow("credentials in a plain header")
@@ -192,7 +194,7 @@ private slots:
         QVERIFY(b.find(QStringLiteral("Silent"))->rule.enabled);
         QVERIFY(!b.find(QStringLiteral("CPU high"))->rule.enabled);
 
-        r = mist({"rules", "remove", "CPU high", "Silent"});
+        r = mist({"rules", "remove", "CPU high", "Silent", "silent"});   // named twice: removed once
         QVERIFY2(r.code == 0, r.describe());
         QVERIFY(book().rules().isEmpty());
         r = mist({"rules"});
